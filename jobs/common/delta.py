@@ -1,0 +1,96 @@
+"""Delta Lake helpers, each doing one thing, and the layout of the warehouse.
+
+Every table is a Delta table at ``<warehouse>/<layer>/<name>`` and is registered in the
+Spark catalog as ``<database>.<layer>_<name>`` (for example ``clout.silver_events``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import StructType
+
+from jobs.common.spark import INSTALL_HINT, DependencyError
+
+try:
+    from delta.tables import DeltaTable
+except ModuleNotFoundError as missing:  # pragma: no cover - depends on the environment
+    raise DependencyError(f"Python package 'delta-spark' is not installed: {INSTALL_HINT}.") from missing
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """Where the tables of one deployment live.
+
+    Attributes:
+        root: Warehouse directory or URI (a local folder, ``s3://...``, ``abfss://...``).
+        database: Catalog database the tables are registered in.
+    """
+
+    root: str
+    database: str
+
+    def path(self, table: str) -> str:
+        """Storage location of a table, e.g. ``silver/events``."""
+        root = self.root if "://" in self.root else str(Path(self.root).resolve())
+        return f"{root.rstrip('/')}/{table}"
+
+    def name(self, table: str) -> str:
+        """Catalog name of a table, e.g. ``clout.silver_events``."""
+        return f"{self.database}.{table.replace('/', '_')}"
+
+
+def table_exists(spark: SparkSession, path: str) -> bool:
+    """Whether a Delta table exists at a path."""
+    return DeltaTable.isDeltaTable(spark, path)
+
+
+def ensure_table(
+    spark: SparkSession,
+    warehouse: Warehouse,
+    table: str,
+    schema: StructType,
+    partition_by: Iterable[str] = (),
+    comment: str | None = None,
+) -> DeltaTable:
+    """Creates a table if it does not exist, and registers it in the catalog.
+
+    Args:
+        spark: The session.
+        warehouse: Warehouse layout.
+        table: Logical table, e.g. ``silver/events``.
+        schema: Schema of a new table.
+        partition_by: Partition columns of a new table.
+        comment: Table comment.
+
+    Returns:
+        The Delta table.
+    """
+    path = warehouse.path(table)
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS {warehouse.database}")
+    if not table_exists(spark, path):
+        builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
+        if partition_by:
+            builder = builder.partitionedBy(*partition_by)
+        if comment:
+            builder = builder.comment(comment)
+        builder.execute()
+    register_table(spark, warehouse, table)
+    return DeltaTable.forPath(spark, path)
+
+
+def register_table(spark: SparkSession, warehouse: Warehouse, table: str) -> None:
+    """Registers an existing Delta table in the catalog under its logical name."""
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS {warehouse.database}")
+    spark.sql(
+        f"CREATE TABLE IF NOT EXISTS {warehouse.name(table)} "
+        f"USING DELTA LOCATION '{warehouse.path(table)}'"
+    )
+
+
+def append(rows: DataFrame, path: str) -> None:
+    """Appends rows to a Delta table."""
+    rows.write.format("delta").mode("append").save(path)

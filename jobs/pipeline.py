@@ -1,0 +1,61 @@
+"""The Clout pipeline: runs the stages in order on one input and one warehouse.
+
+``python -m jobs.pipeline --input DIR --warehouse DIR [--date YYYY-MM-DD] [--stages ...]``
+(or ``spark-submit jobs/pipeline.py ...``). Stages so far: ``ingest``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+# spark-submit runs this file as a script: make the project importable when it does.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from jobs.common.config import load_config  # noqa: E402
+from jobs.common.delta import Warehouse  # noqa: E402
+from jobs.common.spark import build_spark  # noqa: E402
+
+STAGES = ("ingest",)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--date {value!r} is not a date (YYYY-MM-DD)") from error
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="jobs.pipeline", description="Run the Clout pipeline.")
+    parser.add_argument("--input", required=True, help="folder with one sub-folder per source")
+    parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
+    parser.add_argument("--date", type=_date, default=dt.date.today(), help="score date (default: today, UTC)")
+    parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES), help="stages to run, in order")
+    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = load_config(args.conf)
+    spark = build_spark(config, warehouse=args.warehouse, app_name="clout-pipeline")
+    warehouse = Warehouse(args.warehouse, config.database)
+    for stage in args.stages:
+        started = time.monotonic()
+        print(f"[clout] stage {stage}: started", flush=True)
+        if stage == "ingest":
+            from jobs.ingest import run_ingest
+            from jobs.summary import print_ingest_summary
+
+            ledger = run_ingest(spark, config, args.input, warehouse)
+            print_ingest_summary(spark, warehouse, ledger)
+        print(f"[clout] stage {stage}: done in {time.monotonic() - started:.1f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

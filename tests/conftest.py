@@ -1,0 +1,40 @@
+"""Test fixtures: one SparkSession for the whole session, built from conf/test.toml."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from jobs.common.config import PROJECT_ROOT, load_config
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def config():
+    """The test profile."""
+    return load_config(PROJECT_ROOT / "conf" / "test.toml")
+
+
+@pytest.fixture(scope="session")
+def spark(config, tmp_path_factory):
+    """The one SparkSession of the test run (local[2], two shuffle partitions)."""
+    from jobs.common.spark import build_spark
+
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    session = build_spark(config, warehouse=str(warehouse), app_name="clout-tests")
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public datasets beside the checkout; missing data fails under CI."""
+    if not SHARED_DATA.is_dir():
+        message = f"shared datasets not found at {SHARED_DATA} (see ../shared/data/README.md)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_DATA

@@ -1,0 +1,1 @@
+"""One adapter per platform export format: bronze rows in, unified records out."""

@@ -1,0 +1,93 @@
+"""Pieces shared by the platform adapters: JSON parsing with reasons, and the record shape."""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
+
+from transforms.schema import RECORD_SCHEMA, first_problem, no_accounts, no_events, quoted, record_key
+
+CORRUPT_FIELD = "_corrupt_record"
+
+
+def with_corrupt_field(schema: StructType) -> StructType:
+    """The schema plus the field Spark fills with the raw text of records it cannot fit."""
+    return StructType([*schema.fields, StructField(CORRUPT_FIELD, StringType())])
+
+
+def parse_json(raw: Column, schema: StructType) -> Column:
+    """Parses JSON text into a struct, keeping the partial result of mismatched records.
+
+    Leaves that may hold junk are typed as strings in the adapters' schemas: Spark then
+    keeps any JSON value (an object where an id belongs becomes its JSON text), and the
+    adapter says in words what is wrong with it.
+    """
+    return F.from_json(raw, with_corrupt_field(schema), {"columnNameOfCorruptRecord": CORRUPT_FIELD, "mode": "PERMISSIVE"})
+
+
+def json_problem(raw: Column, parsed: Column, format_name: str) -> Column:
+    """Why a line cannot be read as a ``format_name`` JSON object, or null if it can."""
+    return first_problem(
+        (raw.isNull() | (F.trim(raw) == ""), F.lit("record is empty")),
+        (F.try_parse_json(raw).isNull(), F.lit("line is not valid JSON (truncated or corrupted record)")),
+        (~F.trim(raw).startswith("{"), F.lit(f"line is valid JSON but not an object; a {format_name} record is a JSON object")),
+        (
+            parsed[CORRUPT_FIELD].isNotNull(),
+            F.lit(f"record does not match the {format_name} layout: a field holds the wrong kind of value (for example an object where a string or number belongs)"),
+        ),
+    )
+
+
+def missing(field: Column, what: str) -> tuple[Column, Column]:
+    """Check pair: the field is absent or empty."""
+    return (field.isNull() | (F.trim(field) == ""), F.lit(f"{what} is missing"))
+
+
+def not_matching(field: Column, pattern: str, what: str) -> tuple[Column, Column]:
+    """Check pair: the field does not match a pattern."""
+    return (~F.coalesce(field.rlike(pattern), F.lit(False)), F.concat(F.lit(f"{what} "), quoted(field), F.lit(" is not valid")))
+
+
+def bad_timestamp(value: Column, parsed: Column, field_name: str) -> tuple[Column, Column]:
+    """Check pair: a timestamp field that is present but not a timestamp (or absent)."""
+    return (
+        parsed.isNull(),
+        F.when(value.isNull(), F.lit(f"{field_name} is missing")).otherwise(
+            F.concat(F.lit(f"{field_name} "), quoted(value), F.lit(" is not a timestamp"))
+        ),
+    )
+
+
+def finish_records(
+    df: DataFrame,
+    *,
+    record_path: Column,
+    key: Column,
+    problem: Column,
+    events: Column,
+    accounts: Column,
+) -> DataFrame:
+    """Selects the unified record columns; a record with a problem yields nothing else.
+
+    Args:
+        df: Rows with the bronze lineage columns ``source``, ``source_file``,
+            ``source_position`` and ``raw``.
+        record_path: Where inside the raw unit the record sits ("" for the whole unit).
+        key: Stable identity of a good record (used to spot duplicates).
+        problem: Why the record cannot be mapped, or null.
+        events: Array of event structs.
+        accounts: Array of account structs.
+    """
+    has_problem = problem.isNotNull()
+    return df.select(
+        F.col("source"),
+        F.col("source_file"),
+        F.col("source_position"),
+        record_path.alias("record_path"),
+        F.col("raw"),
+        F.when(has_problem, record_key(F.col("source"), F.col("raw"), record_path)).otherwise(key).alias("record_key"),
+        problem.alias("problem"),
+        F.when(has_problem, no_events()).otherwise(events).alias("events"),
+        F.when(has_problem, no_accounts()).otherwise(accounts).alias("accounts"),
+    ).select([F.col(f.name).cast(f.dataType) for f in RECORD_SCHEMA.fields])
