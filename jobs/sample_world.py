@@ -254,21 +254,13 @@ class Vocabulary:
         )
 
 
-@dataclass(slots=True)
-class Composed:
-    """A composed text with the offsets of its entities.
+Composed = tuple
+"""`(text, tags, mentions)` returned by `TextComposer.compose`.
 
-    Attributes:
-        text: The full text.
-        tags: `(tag, char_start, char_end, byte_start, byte_end)` per hashtag; the span
-            covers the leading '#' (and the closing '#' in Weibo style).
-        mentions: `(account, char_start, char_end, byte_start, byte_end)` per mention;
-            the span covers the whole mention token (e.g. '@alice').
-    """
-
-    text: str
-    tags: tuple
-    mentions: tuple
+`tags` holds `(tag, char_start, char_end)` per hashtag, the span covering the leading
+'#' (and the closing '#' in Weibo style); `mentions` holds `(account, char_start,
+char_end)` per mention, the span covering the whole token (e.g. '@alice').
+"""
 
 
 def utf8_length(text: str) -> int:
@@ -276,44 +268,77 @@ def utf8_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
+def byte_offsets(text: str, start: int, end: int) -> tuple[int, int]:
+    """Convert a char span of `text` into a UTF-8 byte span (Bluesky facets)."""
+    if text.isascii():
+        return start, end
+    prefix = utf8_length(text[:start])
+    return prefix, prefix + utf8_length(text[start:end])
+
+
 class TextComposer:
     """Composes short posts from topic words and filler words.
+
+    Sentences are assembled from a bank of short phrases drawn once per language and
+    topic, which keeps composing cheap while texts stay varied.
 
     Args:
         rng: The shared random generator.
         vocabulary: Words to draw from.
+        phrases_per_topic: Size of each phrase bank.
     """
 
     _LATIN_ENDINGS = (".", "!", "", "", "?", "!!")
     _CHINESE_ENDINGS = ("。", "！", "", "～", "。")
 
-    def __init__(self, rng: random.Random, vocabulary: Vocabulary) -> None:
+    def __init__(self, rng: random.Random, vocabulary: Vocabulary, phrases_per_topic: int = 200) -> None:
         self._random = rng.random
         self.vocabulary = vocabulary
+        self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for lang in LANGUAGES:
+            banks = []
+            for topic in range(len(TOPICS)):
+                phrases = [self._phrase(lang, topic, keyword_first=i % 2 == 0) for i in range(phrases_per_topic)]
+                openers = phrases[0::2] if lang == "zh" else [p[0].upper() + p[1:] for p in phrases[0::2]]
+                banks.append((tuple(openers), tuple(phrases)))
+            self._phrases[lang] = banks
 
-    def body(self, lang: str, topic: int, n_words: int) -> str:
-        """Return a sentence of `n_words` words about `topic` in `lang`."""
+    def _phrase(self, lang: str, topic: int, keyword_first: bool) -> str:
+        """A 2-4 word phrase; `keyword_first` phrases always hold a topic keyword."""
         rnd = self._random
         keywords = self.vocabulary.keywords[lang][topic]
         fillers = self.vocabulary.fillers[lang]
-        n_keywords, n_fillers = len(keywords), len(fillers)
+        n_words = 2 + int(rnd() * 3)
         words = [
-            keywords[int(rnd() * n_keywords)] if rnd() < 0.35 else fillers[int(rnd() * n_fillers)]
+            keywords[int(rnd() * len(keywords))] if rnd() < 0.3 else fillers[int(rnd() * len(fillers))]
             for _ in range(n_words)
         ]
-        words[int(rnd() * n_words)] = keywords[int(rnd() * n_keywords)]
+        if keyword_first:
+            words[int(rnd() * n_words)] = keywords[int(rnd() * len(keywords))]
+        return ("" if lang == "zh" else " ").join(words)
+
+    def body(self, lang: str, topic: int, n_words: int) -> str:
+        """Return a sentence of about `n_words` words about `topic` in `lang`.
+
+        The sentence opens with a phrase holding a topic keyword, then adds phrases.
+        """
+        rnd = self._random
+        openers, phrases = self._phrases[lang][topic]
+        n_phrases = len(phrases)
+        parts = [openers[int(rnd() * len(openers))]]
+        for _ in range(n_words // 3):
+            parts.append(phrases[int(rnd() * n_phrases)])
         if lang == "zh":
-            return "".join(words) + self._CHINESE_ENDINGS[int(rnd() * 5)]
-        text = " ".join(words)
-        return text[0].upper() + text[1:] + self._LATIN_ENDINGS[int(rnd() * 6)]
+            parts.append(self._CHINESE_ENDINGS[int(rnd() * 5)])
+            return "".join(parts)
+        return " ".join(parts) + self._LATIN_ENDINGS[int(rnd() * 6)]
 
     def pick_hashtags(self, lang: str, topic: int, count: int) -> list[str]:
-        """Return `count` hashtags of `topic` (in `lang`, sometimes in English)."""
+        """Return up to `count` distinct hashtags of `topic` (in `lang`, sometimes in English)."""
         rnd = self._random
         tags: list[str] = []
         for _ in range(count):
-            source = lang if rnd() < 0.8 else "en"
-            options = self.vocabulary.hashtags[source][topic]
+            options = self.vocabulary.hashtags[lang if rnd() < 0.8 else "en"][topic]
             tag = options[int(rnd() * len(options))]
             if tag not in tags:
                 tags.append(tag)
@@ -322,7 +347,6 @@ class TextComposer:
     def compose(
         self,
         body: str,
-        *,
         lead: Sequence[tuple[Any, str]] = (),
         trail: Sequence[tuple[Any, str]] = (),
         tags: Sequence[str] = (),
@@ -340,46 +364,36 @@ class TextComposer:
             url: Optional link appended at the end.
 
         Returns:
-            The text and the char/byte offsets of every hashtag and mention.
+            `(text, tag spans, mention spans)` with char offsets (see `Composed`).
         """
         parts: list[str] = []
         mentions: list[tuple] = []
         tag_spans: list[tuple] = []
-        chars = nbytes = 0
+        position = 0
         for account, token in lead:
-            width, bwidth = len(token), utf8_length(token)
-            mentions.append((account, chars, chars + width, nbytes, nbytes + bwidth))
+            mentions.append((account, position, position + len(token)))
             parts.append(token + " ")
-            chars += width + 1
-            nbytes += bwidth + 1
+            position += len(token) + 1
         if weibo_style:
             for tag in tags:
                 token = f"#{tag}#"
-                width, bwidth = len(token), utf8_length(token)
-                tag_spans.append((tag, chars, chars + width, nbytes, nbytes + bwidth))
+                tag_spans.append((tag, position, position + len(token)))
                 parts.append(token)
-                chars += width
-                nbytes += bwidth
+                position += len(token)
         parts.append(body)
-        chars += len(body)
-        nbytes += utf8_length(body)
+        position += len(body)
         for account, token in trail:
-            width, bwidth = len(token), utf8_length(token)
-            mentions.append((account, chars + 1, chars + 1 + width, nbytes + 1, nbytes + 1 + bwidth))
+            mentions.append((account, position + 1, position + 1 + len(token)))
             parts.append(" " + token)
-            chars += width + 1
-            nbytes += bwidth + 1
+            position += len(token) + 1
         if not weibo_style:
             for tag in tags:
-                token = "#" + tag
-                width, bwidth = len(token), utf8_length(token)
-                tag_spans.append((tag, chars + 1, chars + 1 + width, nbytes + 1, nbytes + 1 + bwidth))
-                parts.append(" " + token)
-                chars += width + 1
-                nbytes += bwidth + 1
+                tag_spans.append((tag, position + 1, position + 2 + len(tag)))
+                parts.append(" #" + tag)
+                position += len(tag) + 2
         if url:
             parts.append(" " + url)
-        return Composed("".join(parts), tuple(tag_spans), tuple(mentions))
+        return "".join(parts), tuple(tag_spans), tuple(mentions)
 
 
 # ---------------------------------------------------------------------------------
@@ -1052,6 +1066,7 @@ class WorldBuilder:
         return sum(1 for a in self.world.accounts[platform] if not a.is_bot)
 
     def _build_bots(self) -> None:
+        self._leader_ids = {p.person_id for p in self.world.persons if p.leader_topic >= 0}
         for kind, platforms in self._BOT_PLATFORMS.items():
             counts = {p: max(1, round(0.03 * self._genuine_count(p))) for p in platforms}
             per_bot_events = self._BOT_SHARE[kind] * self.n_events / sum(counts.values())
@@ -1098,12 +1113,14 @@ class WorldBuilder:
             account.followers = rng.randint(5, 400)
             account.following = rng.randint(200, 2000)
             account.statuses = rng.randint(5_000, 90_000)
-            account.description = rng.choice(("Best deals every day 👉 follow for more", "DM for promo", "💰💰💰"))
+            account.description = rng.choice(("Best deals every day 👉 follow for more", "DM for promo", "💰💰💰")
+                                             if account.lang != "zh" else ("每日优惠，关注我", "私信领福利", "💰💰💰"))
         elif kind == "automated_amplifier":
             account.followers = rng.randint(20, 2_000)
             account.following = rng.randint(10, 300)
             account.statuses = rng.randint(20_000, 200_000)
-            account.description = rng.choice(("Automated feed.", "Sharing the best posts, 24/7", ""))
+            account.description = rng.choice(("Automated feed.", "Sharing the best posts, 24/7", "")
+                                             if account.lang != "zh" else ("自动转发", "每日精选", ""))
         else:
             account.followers = rng.randint(100, 3_000)
             account.following = rng.randint(100, 3_000)
@@ -1133,7 +1150,7 @@ class WorldBuilder:
                 "fi": "Ilmainen arvonta!!! Klikkaa heti", "no": "Gratis premie!!! Klikk nå",
                 "zh": "免费领取红包！！！点击链接"}[lang]
         bot.spam_text = f"{hook} 👉 https://bit.ly/{code}"
-        all_tags = [t for topic in self.vocabulary.hashtags["en"] for t in topic]
+        all_tags = sorted({t for topic in self.vocabulary.hashtags[lang] for t in topic})
         bot.spam_tags = tuple(rng.sample(all_tags, rng.randint(6, 10)))
 
     def _plan_amplifier(self, bot: Bot, budget: float) -> None:
@@ -1150,7 +1167,8 @@ class WorldBuilder:
             bot.period = max(1, min(self.days // 3, round(1 / max(per_day, 1e-9))))
             bot.phase = rng.randrange(bot.period)
         platform = bot.account.platform
-        candidates = [a for a in self.world.accounts[platform] if not a.is_bot and a.silent_from == NEVER]
+        candidates = [a for a in self.world.accounts[platform]
+                      if not a.is_bot and a.silent_from == NEVER and a.person_id not in self._leader_ids]
         bot.patrons = rng.sample(candidates, min(len(candidates), rng.randint(1, 3)))
 
     def _plan_fake_follower(self, bot: Bot, budget: float) -> None:

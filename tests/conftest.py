@@ -29,7 +29,7 @@ def spark(config, tmp_path_factory):
     session.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real public datasets beside the checkout; missing data fails under CI."""
     if not SHARED_DATA.is_dir():

@@ -93,8 +93,11 @@ def _item_problem(item: Column, ts: Column, what: str) -> Column:
 
 def _exploded(df: DataFrame, array: Column, path: Column, keep: dict[str, Column]) -> DataFrame:
     return df.select(
-        *LINEAGE, *[c.alias(n) for n, c in keep.items()], F.posexplode(F.coalesce(array, F.array())).alias("index", "item")
-    ).withColumn("path", F.concat(path, F.lit("["), F.col("index").cast("string"), F.lit("]")))
+        *LINEAGE,
+        *[c.alias(n) for n, c in keep.items()],
+        path.alias("_parent_path"),
+        F.posexplode(F.coalesce(array, F.array())).alias("index", "item"),
+    ).withColumn("path", F.concat(F.col("_parent_path"), F.lit("["), F.col("index").cast("string"), F.lit("]")))
 
 
 def to_records(bronze: DataFrame) -> DataFrame:
