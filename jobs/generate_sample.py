@@ -76,9 +76,9 @@ from jobs.sample_world import (
     base36,
     build_world,
     byte_offsets,
-    random_base32,
     sqrt_copies,
     tid,
+    TID_PAIRS,
 )
 
 EVENT_TYPES: tuple[str, ...] = ("post", "reshare", "quote", "reply", "mention", "like", "follow")
@@ -406,6 +406,10 @@ class IdFactory:
         self.reddit_comment = int("lq00000", 36)
         self.facebook_post = 122_100_000_000_000_000
         self.facebook_comment = 1_000_000_000_000_000
+        self._cid_banks = [
+            [format(rng.getrandbits(4 * width), f"0{width}x").translate(_HEX_TO_BASE32) for _ in range(1024)]
+            for width in (17, 17, 18)
+        ]
 
     def tweet(self, ts: int) -> str:
         """Twitter snowflake id for time `ts` (also used by the research CSV)."""
@@ -444,8 +448,14 @@ class IdFactory:
         return str(self.facebook_comment)
 
     def cid(self) -> str:
-        """An IPFS CIDv1 (dag-cbor, sha256) as Bluesky shows them (base32 alphabet)."""
-        return "bafyrei" + format(self.rng.getrandbits(208), "052x").translate(_HEX_TO_BASE32)
+        """An IPFS CIDv1 (dag-cbor, sha256) as Bluesky shows them: 'bafyrei' + 52 base32 chars.
+
+        Assembled from three banks of random fragments (2^30 combinations), which is
+        much cheaper than drawing 260 random bits per record.
+        """
+        bits = self.rng.getrandbits(30)
+        banks = self._cid_banks
+        return "bafyrei" + banks[0][bits & 1023] + banks[1][bits >> 10 & 1023] + banks[2][bits >> 20]
 
 
 @dataclass(slots=True, eq=False)
@@ -594,14 +604,20 @@ class Channel:
     def remember(self, post: Post, boost: int = 0) -> None:
         """Make `post` available for later engagement (popular authors get more slots)."""
         author = post.author
-        copies = author.cache.get("copies")
-        if copies is None:
-            copies = author.cache["copies"] = sqrt_copies(author.followers)
+        copies = self.copies(author)
         if post.kind == "reshare":
             self.reshare_pool.add(post, (copies + boost) // 2 + 1)
         else:
             self.pool.add(post, copies + boost)
             author.last_post = post
+
+    @staticmethod
+    def copies(author: Account) -> int:
+        """Pool slots for a post of `author` (cached per account)."""
+        copies = author.cache.get("copies")
+        if copies is None:
+            copies = author.cache["copies"] = sqrt_copies(author.followers)
+        return copies
 
     def pick_target(self, actor: Account, continue_cascade: bool = False) -> Post | None:
         """Pick a recent post `actor` could engage with (None if there is none)."""
@@ -634,8 +650,12 @@ class Channel:
     def hashtags(self, lang: str, topic: int) -> list[str]:
         """0 to 3 hashtags, most posts having at least one."""
         roll = self.rnd()
-        count = 0 if roll < 0.22 else 1 if roll < 0.67 else 2 if roll < 0.9 else 3
-        return self.composer.pick_hashtags(lang, topic, count) if count else []
+        if roll < 0.22:
+            return []
+        if roll < 0.67:
+            options = self.composer.vocabulary.hashtags[lang if roll < 0.58 else "en"][topic]
+            return [options[int(self.rnd() * len(options))]]
+        return self.composer.pick_hashtags(lang, topic, 2 if roll < 0.9 else 3)
 
     def body(self, lang: str, topic: int, long: bool = False) -> str:
         """A sentence about `topic` (longer when `long`)."""
@@ -1141,7 +1161,7 @@ class BlueskyChannel(Channel):
         rkey = tid(time_us, time_us)
         cid = self.ids.cid()
         line = (f'{{"did": "{actor.account_id}", "time_us": {time_us}, "kind": "commit", "commit": '
-                f'{{"rev": "{tid(time_us + 1 + (time_us & 7), time_us >> 10)}", "operation": "create", "collection": "{collection}", '
+                f'{{"rev": "{rkey[:11]}{TID_PAIRS[(time_us >> 7) & 1023]}", "operation": "create", "collection": "{collection}", '
                 f'"rkey": "{rkey}", "record": {record}, "cid": "{cid}"}}}}')
         return rkey, cid, line
 
@@ -1634,7 +1654,7 @@ class RedditChannel(Channel):
         post = self.make_submission(actor, ts, topic, mentions, body)
         author, deleted = self.author_fields(actor)
         self.emit(self.submission_json(post, author, deleted))
-        self.finish(post, deleted, boost, self.pool)
+        self.finish(post, deleted, boost)
         return post
 
     def reply(self, actor: Account, ts: int, parent: Post, body: str | None = None) -> Post | None:
@@ -1649,17 +1669,19 @@ class RedditChannel(Channel):
         post.ref = (subreddit, link_id, slug)
         author, deleted = self.author_fields(actor)
         self.emit(self.comment_json(post, author, deleted))
-        self.finish(post, deleted, 0, self.reshare_pool)
+        self.finish(post, deleted, 0)
         return post
 
-    def finish(self, post: Post, deleted: bool, boost: int, pool: PostPool) -> None:
+    def finish(self, post: Post, deleted: bool, boost: int) -> None:
         """Count the record (unless its author is [deleted]) and remember it."""
         if deleted:
             self.bump("deleted_authors")
         else:
             self.count(post.kind, post.author, post.ts)
-        pool.add(post, sqrt_copies(post.author.followers, boost))
-        if post.kind != "reply":
+        if post.kind == "reply":
+            self.reshare_pool.add(post, self.copies(post.author) + boost)
+        else:
+            self.pool.add(post, self.copies(post.author) + boost)
             post.author.last_post = post
 
     def engage(self, actor: Account, ts: int, target: Post) -> None:

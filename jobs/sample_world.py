@@ -366,6 +366,8 @@ class TextComposer:
         Returns:
             `(text, tag spans, mention spans)` with char offsets (see `Composed`).
         """
+        if not lead and not trail and not weibo_style:
+            return self._compose_plain(body, tags, url)
         parts: list[str] = []
         mentions: list[tuple] = []
         tag_spans: list[tuple] = []
@@ -395,6 +397,19 @@ class TextComposer:
             parts.append(" " + url)
         return "".join(parts), tuple(tag_spans), tuple(mentions)
 
+    @staticmethod
+    def _compose_plain(body: str, tags: Sequence[str], url: str) -> Composed:
+        """`compose` without mentions: body, hashtags, URL."""
+        if not tags:
+            return (body + " " + url if url else body), (), ()
+        position = len(body)
+        spans = []
+        for tag in tags:
+            spans.append((tag, position + 1, position + 2 + len(tag)))
+            position += len(tag) + 2
+        text = body + " #" + " #".join(tags)
+        return (text + " " + url if url else text), tuple(spans), ()
+
 
 # ---------------------------------------------------------------------------------
 # Time
@@ -416,6 +431,8 @@ class Clock:
         self._twitter_days: dict[int, tuple[str, str]] = {}
         self._weibo_days: dict[int, tuple[str, str]] = {}
         self._iso_days: dict[int, str] = {}
+        self._iso_prefixes: dict[int, str] = {}
+        self._millis = [f".{m:03d}Z" for m in range(1000)]
 
     @staticmethod
     def _day_parts(epoch_day: int, offset: str) -> tuple[str, str]:
@@ -448,8 +465,12 @@ class Clock:
         return text
 
     def iso_ms(self, ts: int, millis: int = 0) -> str:
-        """Return e.g. '2026-10-01T12:00:00.000Z'."""
-        return f"{self.date(ts)}T{self._clock_times[ts % 86400]}.{millis:03d}Z"
+        """Return e.g. '2026-10-01T12:00:00.000Z' (`millis` in 0..999)."""
+        day, second = divmod(ts, 86400)
+        prefix = self._iso_prefixes.get(day)
+        if prefix is None:
+            prefix = self._iso_prefixes[day] = self.date(ts) + "T"
+        return prefix + self._clock_times[second] + self._millis[millis]
 
     def facebook(self, ts: int) -> str:
         """Return e.g. '2026-10-01T12:00:00+0000'."""
@@ -466,7 +487,7 @@ class Clock:
 
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SORTABLE_BASE32 = "234567abcdefghijklmnopqrstuvwxyz"
-_TID_PAIRS = [_SORTABLE_BASE32[i >> 5] + _SORTABLE_BASE32[i & 31] for i in range(1024)]
+TID_PAIRS = [_SORTABLE_BASE32[i >> 5] + _SORTABLE_BASE32[i & 31] for i in range(1024)]
 TWITTER_EPOCH_MS = 1288834974657
 
 
@@ -484,7 +505,7 @@ def base36(number: int) -> str:
 def tid(time_us: int, clock_id: int) -> str:
     """Return an AT-protocol TID (13 sortable base32 chars) for a microsecond time."""
     value = ((time_us << 10) | (clock_id & 1023)) & ((1 << 64) - 1)
-    pairs = _TID_PAIRS
+    pairs = TID_PAIRS
     return (
         _SORTABLE_BASE32[value >> 60]
         + pairs[(value >> 50) & 1023] + pairs[(value >> 40) & 1023] + pairs[(value >> 30) & 1023]
