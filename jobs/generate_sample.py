@@ -13,15 +13,17 @@ follow) in eight real export formats under DIR, and what was planted in DIR/trut
 * ``reddit/``    JSON lines: Pushshift submissions and comments;
 * ``facebook/``  one Graph API JSON document per page per month;
 * ``weibo/``     JSON lines: Weibo statuses (Beijing time);
-* ``edges/``     SNAP activity text files (``userA userB unix_ts RT|MT|RE``), some gzipped;
+* ``edges/``     SNAP activity text files (``userA userB unix_ts RT|MT|RE``), odd ones gzipped;
 * ``research_csv/`` ``users.csv`` and ``tweets.csv.gz`` (Cresci-style dataset);
 * ``identities.csv`` and ``truth/`` (bots, persons, leaders, inactive, quiet, rings,
   cascades, malformed, duplicates, summary.json).
 
+The simulated period is the `--days` days before `--end-date` (which is excluded).
 The world (persons, bots, rings, leaders, cascades) comes from `jobs.sample_world`.
 Generation streams day by day and hour by hour: memory does not grow with N (the
 population grows with N up to a cap), lines are written as they are produced and each
-source is split into files of at most 200,000 lines (and at each month boundary).
+source is split into files of at most 200,000 lines, and at each month boundary.
+JSON is written ASCII-only (non-ASCII characters as ``\\uXXXX`` escapes).
 
 Everything random comes from one `random.Random(seed)`: the same seed gives
 byte-identical output (gzip members are written with mtime 0).
@@ -30,18 +32,22 @@ Counting conventions (also written to truth/summary.json):
 
 * every record whose actor is known is exactly one event, typed by what it is:
   ``post`` (original post), ``mention`` (original post mentioning at least one
-  account), ``reply``, ``quote``, ``reshare``, ``like``, ``follow``;
+  account), ``reply``, ``quote``, ``reshare``, ``like``, ``follow``; ``mention_links``
+  per source counts the (record, mentioned account) pairs besides a reply's target
+  and a retweet's original author;
 * not events: malformed records, duplicate copies, Bluesky identity events and
   deletes, Mastodon edits, Reddit records whose author is ``[deleted]``, Facebook
   comments without ``from``; tweets embedded in other tweets (``retweeted_status``,
-  ``quoted_status``, v2 ``includes``) are not events either.
+  ``quoted_status``, v2 ``includes``) are not events either;
+* the research population is labelled ``twitter`` in the truth files (its ids are
+  Twitter-like and distinct from those of the ``twitter/`` source); the SNAP
+  population is labelled ``snap``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-from bisect import bisect_right
 import csv
 import gc
 import gzip
@@ -52,6 +58,7 @@ import math
 import random
 import sys
 import time
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -609,7 +616,8 @@ class Channel:
             self.reshare_pool.add(post, (copies + boost) // 2 + 1)
         else:
             self.pool.add(post, copies + boost)
-            author.last_post = post
+            if author.is_patron:
+                author.last_post = post
 
     @staticmethod
     def copies(author: Account) -> int:
@@ -808,7 +816,7 @@ class TwitterChannel(Channel):
         lang = actor.lang
         body = self.body(lang, topic, long) if body is None else body
         tags = self.hashtags(lang, topic) if tags is None else tags
-        trail = [(m, "@" + m.handle) for m in mentions or ()]
+        trail = [(m, "@" + m.handle) for m in mentions] if mentions else ()
         url = f"https://t.co/{self.rng.getrandbits(50):x}" if self.rnd() < 0.08 else ""
         text, tag_spans, mention_spans = self.composer.compose(body, trail=trail, tags=tags, url=url)
         post_id = self.ids.tweet(ts)
@@ -828,7 +836,8 @@ class TwitterChannel(Channel):
             return None
         lang, topic = actor.lang, parent.topic
         lead = [(parent.author, "@" + parent.author.handle)]
-        text, tag_spans, mention_spans = self.composer.compose(self.body(lang, topic), lead=lead, tags=self.hashtags(lang, topic)[:1])
+        text, tag_spans, mention_spans = self.composer.compose(
+            self.body(lang, topic), lead=lead, tags=self.hashtags(lang, topic)[:1])
         post = Post(self.ids.tweet(ts), actor, ts, text, lang, topic, "reply", tag_spans,
                     mention_spans, parent_id=parent.post_id, parent_author=parent.author,
                     conversation_id=parent.conversation_id, in_v2=self.rnd() < self.P_V2)
@@ -845,7 +854,8 @@ class TwitterChannel(Channel):
             return None
         lang, topic = actor.lang, quoted.topic
         link = f"https://t.co/{self.rng.getrandbits(50):x}"
-        text, tag_spans, mention_spans = self.composer.compose(self.body(lang, topic), tags=self.hashtags(lang, topic)[:1], url=link)
+        text, tag_spans, mention_spans = self.composer.compose(
+            self.body(lang, topic), tags=self.hashtags(lang, topic)[:1], url=link)
         post_id = self.ids.tweet(ts)
         post = Post(post_id, actor, ts, text, lang, topic, "quote", tag_spans, mention_spans,
                     parent_id=quoted.post_id, parent_author=quoted.author, conversation_id=post_id,
@@ -941,14 +951,15 @@ class TwitterChannel(Channel):
 
     def entities_v1(self, post: Post, limit: int, urls: list[tuple[str, str, int, int]]) -> str:
         """The v1.1 entities object for spans ending before `limit`."""
-        if not post.tags and not post.mentions and not urls:
+        tags, mentions = post.tags, post.mentions
+        if not tags and not mentions and not urls:
             return _EMPTY_ENTITIES_V1
-        hashtags = ", ".join(
-            f'{{"text": {quoted(t)}, "indices": [{cs}, {ce}]}}' for t, cs, ce in post.tags if ce <= limit)
-        mentions = ", ".join(self.mention_v1(a, cs, ce) for a, cs, ce in post.mentions if ce <= limit)
-        links = ", ".join(
+        hashtags = ", ".join([
+            f'{{"text": {quoted(t)}, "indices": [{cs}, {ce}]}}' for t, cs, ce in tags if ce <= limit]) if tags else ""
+        mentions = ", ".join([self.mention_v1(a, cs, ce) for a, cs, ce in mentions if ce <= limit]) if mentions else ""
+        links = ", ".join([
             f'{{"url": "{u}", "expanded_url": "{x}", "display_url": "{x[8:34]}", "indices": [{s}, {e}]}}'
-            for u, x, s, e in urls)
+            for u, x, s, e in urls]) if urls else ""
         return f'{{"hashtags": [{hashtags}], "symbols": [], "user_mentions": [{mentions}], "urls": [{links}]}}'
 
     def v1(self, post: Post, embed: bool = False) -> str:
@@ -985,7 +996,7 @@ class TwitterChannel(Channel):
             f'{{"created_at": "{self.clock.twitter(post.ts)}", "id": {post.post_id}, "id_str": "{post.post_id}", '
             f'{text_part}, "source": {TWEET_SOURCES[post.ts % 3]}, {self.reply_fields_v1(post)}, '
             f'"user": {self.user_v1(post.author)}, "geo": null, "coordinates": null, "place": null, '
-            f'"is_quote_status": {js_bool(post.kind == "quote")}{quote_part}, "retweet_count": 0, '
+            f'"is_quote_status": {"true" if quote_part else "false"}{quote_part}, "retweet_count": 0, '
             f'"favorite_count": 0, "entities": {entities}{extended}, "favorited": false, "retweeted": false, '
             f'"filter_level": "low", "lang": "{post.lang}"}}'
         )
@@ -1153,8 +1164,13 @@ class BlueskyChannel(Channel):
             if target is not actor:
                 self.follow(actor, ts, target)
 
-    def commit(self, actor: Account, ts: int, collection: str, record: str, fabricate: bool = False) -> tuple[str, str, str]:
-        """Build a create commit line; return (rkey, cid, line)."""
+    def commit(self, actor: Account, ts: int, collection: str, record: str,
+               fabricate: bool = False) -> tuple[str, str, str]:
+        """Build a create commit line; return (rkey, cid, line).
+
+        The account's identity event is emitted first if it has not appeared yet
+        (not for `fabricate`d records, which only feed defects).
+        """
         if not actor.seen and not fabricate:
             self.identity(actor, ts)
         time_us = ts * 1_000_000 + int(self.rnd() * 1_000_000)
@@ -1682,7 +1698,6 @@ class RedditChannel(Channel):
             self.reshare_pool.add(post, self.copies(post.author) + boost)
         else:
             self.pool.add(post, self.copies(post.author) + boost)
-            post.author.last_post = post
 
     def engage(self, actor: Account, ts: int, target: Post) -> None:
         self.reply(actor, ts, target)
@@ -1813,8 +1828,9 @@ class FacebookChannel(Channel):
         if mentions is None and self.rnd() < 0.15:
             mentions = self.mention_targets(actor)
         trail = [(m, m.display_name) for m in mentions or ()]
-        text, tag_spans, mention_spans = self.composer.compose(self.body(lang, topic, long=self.rnd() < 0.3) if body is None else body,
-                                         trail=trail, tags=self.hashtags(lang, topic) if tags is None else tags)
+        body = self.body(lang, topic, long=self.rnd() < 0.3) if body is None else body
+        tags = self.hashtags(lang, topic) if tags is None else tags
+        text, tag_spans, mention_spans = self.composer.compose(body, trail=trail, tags=tags)
         post_number = self.ids.facebook_post_id()
         post = Post(f"{actor.account_id}_{post_number}", actor, ts, text, lang, topic,
                     "mention" if trail else "post", tag_spans, mention_spans)
@@ -2127,7 +2143,8 @@ class EdgesChannel(Channel):
         elif defect == "unknown_type":
             line = f"{first.account_id} {second.account_id} {ts} XX"
         else:
-            line = f"{first.account_id} {second.account_id} {self.rng.choice(('yesterday', 'n/a', '2026-10-01T12:00:00Z'))} RT"
+            not_a_time = self.rng.choice(("yesterday", "n/a", "2026-10-01T12:00:00Z"))
+            line = f"{first.account_id} {second.account_id} {not_a_time} RT"
         return line, defect
 
 
@@ -2189,7 +2206,8 @@ class ResearchChannel(Channel):
                     line += 1
                     self.ctx.truth.malformed(self.source, "users.csv", line, defect)
                     self.malformed += 1
-        self.bump("users", len(self.accounts))
+        self.records += line - 1
+        self.bump("users_csv_rows", line - 1)
 
     def user_row(self, account: Account, end_ts: int) -> list[str]:
         """One users.csv row."""
@@ -2679,7 +2697,9 @@ class SampleGenerator:
             if patron is not None:
                 channel.edge(account, patron, ts, "RT")
             return
-        target = patron.last_post if patron is not None and patron.last_post is not None else channel.pool.pick(self.rnd())
+        target = patron.last_post if patron is not None else None
+        if target is None:
+            target = channel.pool.pick(self.rnd())
         if target is not None:
             channel.reshare(account, ts, target)
 
@@ -2690,7 +2710,8 @@ class SampleGenerator:
         weight = 2.0 if isinstance(channel, BlueskyChannel) else 1.0
         for member in ring.members:
             if member is not poster:
-                self.scheduler.at(ts + 20 + int(self.rnd() * 900), weight, self._ring_react, channel, member, poster, post)
+                delay = 20 + int(self.rnd() * 900)
+                self.scheduler.at(ts + delay, weight, self._ring_react, channel, member, poster, post)
 
     def _ring_react(self, ts: int, channel: Channel, member: Account, poster: Account, post: Post | None) -> None:
         if isinstance(channel, EdgesChannel):

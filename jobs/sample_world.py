@@ -544,7 +544,9 @@ class Account:
         is_page: Facebook page (pages publish posts; users comment and react).
         ring_id: Engagement ring of the account, if any.
         last_ts: Last time the account acted (-1 when never).
-        last_post: Latest original post (amplifiers reshare it).
+        last_post: Latest original post, kept only for accounts that amplifiers reshare
+            (`is_patron`), so that old posts are not held in memory.
+        is_patron: Whether an automated amplifier reshares this account.
         seen: Whether the account has already appeared (Bluesky identity events).
         cache: Serialized fragments cached by the exporters.
     """
@@ -579,6 +581,7 @@ class Account:
     ring_id: str = ""
     last_ts: int = -1
     last_post: Any = None
+    is_patron: bool = False
     seen: bool = False
     cache: dict = field(default_factory=dict)
 
@@ -771,7 +774,9 @@ class WeightedPicker:
         return self.total > 0
 
     def pick(self, uniform: float) -> Any:
-        """Return the item selected by `uniform`, a number in [0, 1)."""
+        """Return the item selected by `uniform`, a number in [0, 1) (None when empty)."""
+        if self.last < 0:
+            return None
         index = bisect_right(self.cumulative, uniform * self.total)
         return self.items[index if index <= self.last else self.last]
 
@@ -1191,6 +1196,8 @@ class WorldBuilder:
         candidates = [a for a in self.world.accounts[platform]
                       if not a.is_bot and a.silent_from == NEVER and a.person_id not in self._leader_ids]
         bot.patrons = rng.sample(candidates, min(len(candidates), rng.randint(1, 3)))
+        for patron in bot.patrons:
+            patron.is_patron = True
 
     def _plan_fake_follower(self, bot: Bot, budget: float) -> None:
         rng = self.rng
