@@ -317,11 +317,11 @@ class RollingWriter:
             self.handle = None
 
 
-def open_binary(path: Path, compress: bool = False) -> Any:
+def open_binary(path: Path, compress: bool = False, buffer_size: int = 1 << 20) -> Any:
     """Open a file for writing bytes (gzip with mtime 0 when `compress`)."""
     if compress:
         return gzip.GzipFile(filename=str(path), mode="wb", compresslevel=6, mtime=0)
-    return open(path, "wb", buffering=1 << 20)
+    return open(path, "wb", buffering=buffer_size)
 
 
 def open_text(path: Path, compress: bool = False) -> Any:
@@ -1781,7 +1781,7 @@ class FacebookChannel(Channel):
             return doc
         if doc is not None:
             self.close_document(page.account_id)
-        doc = PageDocument(name, open_binary(self.directory / name))
+        doc = PageDocument(name, open_binary(self.directory / name, buffer_size=1 << 15))  # many are open at once
         doc.handle.write(b'{"data": [\n')
         self.documents[page.account_id] = doc
         self.files += 1
