@@ -44,14 +44,12 @@ from transforms.ingest import (  # noqa: E402
 from transforms.schema import (  # noqa: E402
     ACCOUNT_PROFILE_FIELDS,
     ACCOUNTS_SCHEMA,
-    BRONZE_SCHEMA,
     CONTENT_EVENT_TYPES,
     EVENTS_SCHEMA,
     INGEST_FILES_SCHEMA,
     INGEST_RUNS_SCHEMA,
     INGESTED_RECORDS_SCHEMA,
     QUARANTINE_SCHEMA,
-    RECORD_SCHEMA,
 )
 
 # How each source folder is read into bronze: one record per line, per file, or per CSV row.

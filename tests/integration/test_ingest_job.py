@@ -4,7 +4,6 @@ import json
 import shutil
 
 import pytest
-from pyspark.sql import functions as F
 
 from jobs.common.delta import Warehouse
 from jobs.ingest import run_ingest
