@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import sys
+import tempfile
 import uuid
 from dataclasses import asdict, dataclass
 from functools import reduce
@@ -342,6 +344,30 @@ def ingest_identities(spark: SparkSession, warehouse: Warehouse, path: str, run_
     )
     append(_record_keys(classified, run_id), warehouse.path("silver/ingested_records"))
     return counts
+
+
+def as_input_folder(path: str, default_source: str = "research_csv") -> str:
+    """An input folder in the layout ingest reads (one sub-folder per source).
+
+    A folder that has no source sub-folder but has files (a research export such as
+    cresci-2015: ``users.csv``, ``tweets.csv.gz``) is read as one ``default_source``: the
+    files are linked, not copied, into a staging folder beside the system's temp files,
+    the same one for the same export, so a second run finds its files already ingested.
+    """
+    folder = Path(path)
+    if any((folder / source).is_dir() for source in (*SOURCES, IDENTITIES_SOURCE)) or (folder / "identities.csv").is_file():
+        return str(folder)
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    if not files:
+        raise FileNotFoundError(f"{folder} has no source folder ({', '.join(SOURCES)}) and no files to read")
+    key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:12]
+    staging = Path(tempfile.gettempdir()) / f"clout-input-{key}" / default_source
+    staging.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        link = staging / file.name
+        if not link.is_symlink():
+            link.symlink_to(file.resolve())
+    return str(staging.parent)
 
 
 def _now() -> dt.datetime:

@@ -588,7 +588,7 @@ class Account:
     @property
     def is_bot(self) -> bool:
         """Whether the account is a bot of any kind."""
-        return self.kind != "genuine"
+        return self.kind in BOT_KINDS
 
 
 @dataclass(slots=True, eq=False)
@@ -877,9 +877,12 @@ class WorldBuilder:
         self._plant_leaders()
         self._plant_quiet_persons()
         self._plant_inactive_accounts()
+        # The SNAP population exists before the bots, so that amplifiers there have genuine
+        # patrons to amplify; ids are drawn once every SNAP account (bots too) exists.
+        self._build_snap_population()
         self._build_bots()
         self._build_rings()
-        self._build_snap_population()
+        self._number_snap_accounts()
         self._build_research_population()
         self._plan_cascades()
         return self.world
@@ -1247,6 +1250,8 @@ class WorldBuilder:
     def _build_snap_population(self) -> None:
         for _ in range(self.size.snap_users):
             self._add_snap_account(self._new_person(kind="snap"))
+
+    def _number_snap_accounts(self) -> None:
         accounts = self.world.accounts["snap"]
         numbers = list(range(1, len(accounts) + 1))
         self.rng.shuffle(numbers)

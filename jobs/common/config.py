@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,128 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class Ramp:
+    """How a measured value becomes a signal strength in [0, 1].
+
+    Strength is 0 at ``start`` (or below), 1 at ``full`` (or above), linear between; a
+    signal fires at strength 0.5. ``min_evidence`` is the least number of observations
+    (posts, actions, partners) the value must rest on, below which the strength is 0.
+
+    Attributes:
+        start: Value at which the strength leaves 0.
+        full: Value at which the strength reaches 1.
+        min_evidence: Observations needed before the signal counts at all.
+    """
+
+    start: float
+    full: float
+    min_evidence: int = 1
+
+
+@dataclass(frozen=True)
+class SpamSignals:
+    """Explicit signals of spam posting (kind ``spam``).
+
+    Attributes:
+        repeated_text: Share of own posts whose text (links, mentions, digits removed)
+            repeats another of its posts.
+        repeated_link: Share of own posts that carry its most frequent link.
+        hashtag_stuffing: Hashtags per own post.
+        mention_spam: Mentions per own post; for sources with no posts (edge lists),
+            mentions per active day to distinct accounts.
+        mention_only_bursts: For accounts with no posts at all: share of actions that are
+            mentions, on days with many of them.
+    """
+
+    repeated_text: Ramp = Ramp(0.3, 0.7, 5)
+    repeated_link: Ramp = Ramp(0.4, 0.8, 5)
+    hashtag_stuffing: Ramp = Ramp(3.0, 6.0, 5)
+    mention_spam: Ramp = Ramp(2.5, 4.0, 5)
+    mention_only_bursts: Ramp = Ramp(6.0, 12.0, 10)
+
+
+@dataclass(frozen=True)
+class AmplifierSignals:
+    """Explicit signals of automated amplification (kind ``automated_amplifier``).
+
+    Attributes:
+        clockwork: Share of reshares at the account's most common minute of the hour
+            (schedulers fire at a fixed minute; people do not).
+        reshare_share: Share of own content that is reshares; gates ``clockwork``.
+        target_concentration: Share of reshares that go to its single most reshared
+            account, for accounts that do nothing but reshare.
+    """
+
+    clockwork: Ramp = Ramp(0.3, 0.6, 10)
+    reshare_share: float = 0.9
+    target_concentration: Ramp = Ramp(0.6, 0.9, 20)
+
+
+@dataclass(frozen=True)
+class RingSignals:
+    """Closed engagement rings (kind ``engagement_ring``).
+
+    Two accounts are *ring partners* when they engaged the same posts again and again:
+    at least ``min_shared_posts`` posts, and a Jaccard overlap of the posts they engaged
+    of at least ``min_overlap``. An account is in a ring when it has at least
+    ``min_ring_size - 1`` partners and most of its engagement goes to its partners.
+
+    Attributes:
+        min_shared_posts: Posts two accounts must both have engaged.
+        min_overlap: Jaccard overlap of their engaged posts.
+        max_engagers_per_post: Posts engaged by more accounts are not evidence of a closed
+            group (and would make the pair count quadratic).
+        min_ring_size: Smallest ring, in accounts.
+        internal_share: Share of the account's engagement that goes to its ring partners.
+    """
+
+    min_shared_posts: int = 3
+    min_overlap: float = 0.5
+    max_engagers_per_post: int = 200
+    min_ring_size: int = 5
+    internal_share: Ramp = Ramp(0.4, 0.8, 5)
+
+
+@dataclass(frozen=True)
+class FollowBurstSignals:
+    """Follow-and-like bursts of bought followers with no profile to judge by.
+
+    Attributes:
+        follows_per_day: Follows on its busiest day, for accounts that never post.
+        passive_share: Share of actions that are follows or likes; gates the burst.
+    """
+
+    follows_per_day: Ramp = Ramp(15.0, 30.0, 1)
+    passive_share: float = 0.9
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    """Settings of the account-quality stage.
+
+    Attributes:
+        model: Folder of the trained model the stage loads (relative to the project).
+        lookback_days: Days of activity before the score date that features describe.
+        inactive_days: An account with no own activity in this many days before the score
+            date is inactive.
+        bot_threshold: ``bot_score`` at or above which an account is a bot.
+        spam: Spam signals.
+        amplifier: Automated amplifier signals.
+        ring: Engagement ring detection.
+        follow_burst: Follow burst signals.
+    """
+
+    model: str = "models/quality/cresci-2015-v1"
+    lookback_days: int = 365
+    inactive_days: int = 90
+    bot_threshold: float = 0.5
+    spam: SpamSignals = SpamSignals()
+    amplifier: AmplifierSignals = AmplifierSignals()
+    ring: RingSignals = RingSignals()
+    follow_burst: FollowBurstSignals = FollowBurstSignals()
+
+
+@dataclass(frozen=True)
 class CloutConfig:
     """One whole profile.
 
@@ -84,6 +206,7 @@ class CloutConfig:
         packages: JVM package settings.
         database: Catalog database that every table is registered in.
         ingest: Ingest stage settings.
+        quality: Account-quality stage settings.
     """
 
     profile: str
@@ -91,6 +214,7 @@ class CloutConfig:
     packages: PackageSettings
     database: str
     ingest: IngestSettings
+    quality: QualitySettings = QualitySettings()
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -105,8 +229,20 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(f"[{section}] has unknown settings {unknown}; known: {sorted(known)}")
-    converted = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-    return cls(**converted)
+    converted = {}
+    for key, value in values.items():
+        kind = cls.__dataclass_fields__[key].default
+        if is_dataclass(kind) and isinstance(value, dict):
+            value = _build(type(kind), value, f"{section}.{key}")
+        elif isinstance(kind, Ramp) and isinstance(value, list):
+            value = Ramp(*value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        converted[key] = value
+    try:
+        return cls(**converted)
+    except TypeError as error:
+        raise ConfigError(f"[{section}] {error}") from error
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> CloutConfig:
@@ -141,4 +277,5 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CloutConfig:
         packages=_build(PackageSettings, packages_raw, "packages"),
         database=str(catalog.get("database", "clout")),
         ingest=_build(IngestSettings, _section(raw, "ingest"), "ingest"),
+        quality=_build(QualitySettings, _section(raw, "quality"), "quality"),
     )

@@ -94,3 +94,15 @@ def register_table(spark: SparkSession, warehouse: Warehouse, table: str) -> Non
 def append(rows: DataFrame, path: str) -> None:
     """Appends rows to a Delta table."""
     rows.write.format("delta").mode("append").save(path)
+
+
+def replace_partition(rows: DataFrame, path: str, column: str, value: str) -> None:
+    """Atomically replaces the rows of one partition value (creating the table if needed).
+
+    Other partitions are untouched; a reader sees the old rows or the new, never a mix.
+    """
+    writer = rows.write.format("delta").mode("overwrite")
+    if DeltaTable.isDeltaTable(rows.sparkSession, path):
+        writer.option("replaceWhere", f"{column} = '{value}'").save(path)
+    else:
+        writer.partitionBy(column).save(path)

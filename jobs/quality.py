@@ -1,0 +1,77 @@
+"""Quality stage: one verdict per account in ``silver/account_quality``.
+
+Runnable on its own (``python -m jobs.quality --warehouse DIR --date D`` or
+``spark-submit jobs/quality.py ...``) and as the ``quality`` stage of ``jobs.pipeline``.
+Re-running a date replaces that date's rows atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+# spark-submit runs this file as a script: make the project importable when it does.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pyspark.sql import DataFrame, SparkSession  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+from jobs.common.config import CloutConfig, load_config  # noqa: E402
+from jobs.common.delta import Warehouse, register_table, replace_partition  # noqa: E402
+from jobs.common.model_store import load_model  # noqa: E402
+from jobs.common.spark import build_spark  # noqa: E402
+from transforms.quality.assess import assess_accounts  # noqa: E402
+
+TABLE = "silver/account_quality"
+
+
+def assess(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date | None) -> DataFrame:
+    """The verdicts of every account in the warehouse for a score date (not written)."""
+    events = spark.read.format("delta").load(warehouse.path("silver/events"))
+    accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
+    return assess_accounts(events, accounts, load_model(config.quality.model), config.quality, score_date)
+
+
+def run_quality(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date) -> dict[str, int]:
+    """Writes the verdicts of a score date and returns the number of accounts per kind."""
+    verdicts = assess(spark, config, warehouse, score_date).withColumn("score_date", F.lit(score_date))
+    replace_partition(verdicts, warehouse.path(TABLE), "score_date", score_date.isoformat())
+    register_table(spark, warehouse, TABLE)
+    written = spark.read.format("delta").load(warehouse.path(TABLE)).where(F.col("score_date") == F.lit(score_date))
+    return {row["kind"]: row["count"] for row in written.groupBy("kind").count().collect()}
+
+
+def print_quality_summary(kinds: dict[str, int]) -> None:
+    """Accounts per kind, bots first."""
+    total = sum(kinds.values())
+    print(f"account quality: {total:,} accounts")
+    for kind, count in sorted(kinds.items(), key=lambda item: (item[0] in ("genuine", "inactive"), -item[1])):
+        print(f"  {kind:>20}: {count:>8,} ({count / total:.1%})")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from error
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="jobs.quality", description="Judge every account: genuine, bot (which kind) or inactive.")
+    parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
+    parser.add_argument("--date", type=_date, default=dt.date.today(), help="score date (default: today, UTC)")
+    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    config = load_config(args.conf)
+    spark = build_spark(config, warehouse=args.warehouse, app_name="clout-quality")
+    print_quality_summary(run_quality(spark, config, Warehouse(args.warehouse, config.database), args.date))
+
+
+if __name__ == "__main__":
+    main()
