@@ -15,8 +15,8 @@ follow) in eight real export formats under DIR, and what was planted in DIR/trut
 * ``weibo/``     JSON lines: Weibo statuses (Beijing time);
 * ``edges/``     SNAP activity text files (``userA userB unix_ts RT|MT|RE``), odd ones gzipped;
 * ``research_csv/`` ``users.csv`` and ``tweets.csv.gz`` (Cresci-style dataset);
-* ``identities.csv`` and ``truth/`` (bots, persons, leaders, inactive, quiet, rings,
-  cascades, malformed, duplicates, summary.json).
+* ``identities.csv`` and ``truth/`` (accounts with their kind, bots, persons, leaders,
+  inactive, quiet, rings, cascades, malformed, duplicates, summary.json).
 
 The simulated period is the `--days` days before `--end-date` (which is excluded).
 The world (persons, bots, rings, leaders, cascades) comes from `jobs.sample_world`.
@@ -2764,6 +2764,9 @@ class SampleGenerator:
         truth.close()
         truth.table("bots", ("platform", "account_id", "kind"),
                     ((truth_platform(b.account), b.account.account_id, b.kind) for b in world.bots))
+        truth.table("accounts", ("platform", "account_id", "kind"),
+                    ((truth_platform(a), a.account_id, a.kind if a.is_bot else "genuine")
+                     for accounts in world.accounts.values() for a in accounts))
         truth.table("persons", ("person_id", "platform", "account_id"),
                     ((p.person_id, truth_platform(a), a.account_id) for p in world.persons for a in p.accounts))
         truth.table("leaders", ("topic", "person_id"), ((TOPICS[l.topic], l.person.person_id) for l in world.leaders))

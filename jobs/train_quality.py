@@ -12,6 +12,7 @@ is in turn left out of training and tested on, beside held-out genuine accounts.
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 import datetime as dt
 import sys
 import tempfile
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
         "training_accounts": train.count(),
         "holdout_share": args.holdout,
         "seed": args.seed,
-        "hyperparameters": vars(settings),
+        "hyperparameters": asdict(settings),
         "held_out": _figures_dict(report.overall),
     }
     if args.leave_one_group_out:

@@ -38,7 +38,14 @@ def save_model(model: QualityModel, path: str, metadata: dict[str, Any], trainin
         training_accounts.select("platform", "account_id").distinct().orderBy("platform", "account_id").coalesce(1)
         .write.mode("overwrite").option("header", True).csv(str(training_accounts_path(path)))
     )
-    document = {"version": model.version, "min_posts_behaviour_only": model.min_posts_behaviour_only, **metadata}
+    document = {
+        "version": model.version,
+        "profile_threshold": model.profile_threshold,
+        "behaviour_threshold": model.behaviour_threshold,
+        "min_posts_behaviour_only": model.min_posts_behaviour_only,
+        "fill_values": model.fill_values,
+        **metadata,
+    }
     (folder / METADATA).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return folder
 
@@ -62,7 +69,10 @@ def load_model(path: str) -> QualityModel:
         version=metadata["version"],
         profile_model=PipelineModel.load(str(folder / "profile")),
         behaviour_model=PipelineModel.load(str(folder / "behaviour")),
+        profile_threshold=float(metadata["profile_threshold"]),
+        behaviour_threshold=float(metadata["behaviour_threshold"]),
         min_posts_behaviour_only=int(metadata.get("min_posts_behaviour_only", 5)),
+        fill_values={k: float(v) for k, v in metadata.get("fill_values", {}).items()},
     )
 
 

@@ -21,7 +21,7 @@ N_EVENTS = 3000
 SEED = 7
 JSON_LINE_SOURCES = ("twitter", "bluesky", "mastodon", "reddit", "weibo")
 TRUTH_FILES = (
-    "bots.csv", "persons.csv", "leaders.csv", "inactive.csv", "quiet.csv", "rings.csv",
+    "accounts.csv", "bots.csv", "persons.csv", "leaders.csv", "inactive.csv", "quiet.csv", "rings.csv",
     "cascades.csv", "malformed.csv", "duplicates.csv", "summary.json",
 )
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"

@@ -21,7 +21,7 @@ FEATURE_COLUMNS = (
     "ring_partners", "ring_internal_share", "engagers", "bot_engager_share",
 )
 SIGNAL_COLUMNS = (
-    "model_score", "sig_repeated_text", "sig_repeated_link", "sig_hashtag_stuffing", "sig_mention_spam",
+    "model_probability", "model_threshold", "model_score", "sig_repeated_text", "sig_repeated_link", "sig_hashtag_stuffing", "sig_mention_spam",
     "sig_mention_bursts", "sig_clockwork", "sig_target_concentration", "ring_score", "sig_follow_burst",
     "spam_score", "amplifier_score", "fake_follower_score",
 )

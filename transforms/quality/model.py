@@ -1,84 +1,77 @@
 """The trained part of account quality: a Spark ML classifier of bought followers.
 
-Two gradient-boosted tree models share one feature layout: a *profile* model for
-accounts whose source carries profile counts, and a *behaviour* model, trained on the
-same accounts with every profile feature hidden, for sources that have none (edge lists,
-Jetstream). Features describe behaviour and the profile's shape, never the collection:
-no ids, no collection dates, no language, no column presence.
+Two logistic regressions share one recipe: a *profile* model for accounts whose source
+carries profile counts, and a *behaviour* model for sources that have none (edge lists,
+Jetstream), trained on the same accounts with the profile unseen.
 
-Missing values are encoded as -1, a value no feature takes (all are counts, shares or
-logs of counts), so trees can split "unknown" apart instead of reading it as 0.
+The features describe what a bought follower does, in any collection: it follows many
+accounts and posts little, it never writes a profile, it reshares and links rather than
+talks. They leave out what describes one collection: ids, collection dates, language,
+column presence, popularity (follower counts differ by population, not by honesty) and
+volume inside the export (a collection caps or windows how many posts it keeps). A
+linear model keeps its direction outside the range it was trained on (more following and
+fewer posts always reads as more suspicious), where trees go flat.
+
+Each model flags from its own threshold, chosen on validation accounts held out of the
+fit as the lowest probability at which precision reaches ``target_precision``: flagging a
+real person is worse than missing a bot.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from pyspark.ml import Pipeline, PipelineModel
-from pyspark.ml.classification import GBTClassifier
-from pyspark.ml.feature import VectorAssembler
+from pyspark.ml.classification import LogisticRegression
+from pyspark.ml.feature import StandardScaler, VectorAssembler
 from pyspark.ml.functions import vector_to_array
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-
-UNKNOWN = -1.0
 
 
 def _log1p(column: str) -> Column:
     return F.log1p(F.greatest(F.col(column).cast("double"), F.lit(0.0)))
 
 
-def _flag(column: str) -> Column:
-    return F.col(column).cast("double")
-
-
-# Built lazily: a Column needs a running SparkContext.
+# Built lazily: a Column needs a running SparkContext. Null means unknown; the model
+# imputes the training median for it.
 PROFILE_FEATURES: dict[str, Callable[[], Column]] = {
-    "log_followers": lambda: _log1p("followers_count"),
-    "log_following": lambda: _log1p("following_count"),
-    "log_following_per_follower": lambda: _log1p("following_count") - _log1p("followers_count"),
+    "log_posts_per_followed": lambda: _log1p("statuses_count") - _log1p("following_count"),
     "log_statuses": lambda: _log1p("statuses_count"),
-    "log_favourites": lambda: _log1p("favourites_count"),
-    "log_listed": lambda: _log1p("listed_count"),
-    "log_account_age_days": lambda: _log1p("account_age_days"),
-    "default_profile": lambda: _flag("default_profile"),
-    "default_profile_image": lambda: _flag("default_profile_image"),
-    "has_description": lambda: _flag("has_description"),
-    "has_url": lambda: _flag("has_url"),
+    "log_following": lambda: _log1p("following_count"),
+    "log_statuses_per_day": lambda: F.log1p(
+        F.try_divide(F.col("statuses_count").cast("double"), F.greatest(F.col("account_age_days"), F.lit(1.0)))
+    ),
+    "default_profile_image": lambda: F.col("default_profile_image").cast("double"),
+    "has_description": lambda: F.col("has_description").cast("double"),
 }
 
 BEHAVIOUR_FEATURES: dict[str, Callable[[], Column]] = {
-    "log_content_events": lambda: _log1p("content_events"),
-    "log_active_days": lambda: _log1p("active_days"),
-    "log_actions_per_active_day": lambda: F.log1p(F.try_divide(F.col("actions").cast("double"), F.col("active_days"))),
     "reshare_share": lambda: F.col("reshare_share"),
     "link_share": lambda: F.col("link_share"),
-    "repeated_text_share": lambda: F.col("repeated_text_share"),
-    "repeated_link_share": lambda: F.col("repeated_link_share"),
-    "hashtags_per_post": lambda: F.col("hashtags_per_post"),
     "mentions_per_post": lambda: F.col("mentions_per_post"),
+    "repeated_text_share": lambda: F.col("repeated_text_share"),
+    "hashtags_per_post": lambda: F.col("hashtags_per_post"),
     "interarrival_cv": lambda: F.col("interarrival_cv"),
-    "burstiness": lambda: F.col("burstiness"),
     "top_target_share": lambda: F.col("top_target_share"),
-    "log_engaged_accounts": lambda: _log1p("engaged_accounts"),
 }
 
 
 @dataclass(frozen=True)
 class ModelSettings:
-    """Hyperparameters of the gradient-boosted trees.
+    """How the models are fitted.
 
     Attributes:
-        max_iter: Boosting rounds.
-        max_depth: Depth of each tree.
-        step_size: Learning rate.
-        seed: Random seed, for repeatable models.
+        reg_param: L2 regularisation of the logistic regressions.
+        target_precision: Precision each model's threshold must reach on validation.
+        validation_share: Share of the training accounts set aside to choose thresholds.
+        seed: Seed of the validation split.
     """
 
-    max_iter: int = 80
-    max_depth: int = 4
-    step_size: float = 0.1
+    reg_param: float = 0.01
+    target_precision: float = 0.99
+    validation_share: float = 0.25
     seed: int = 7
 
 
@@ -87,84 +80,151 @@ class QualityModel:
     """A fitted model pair and how it is applied.
 
     Attributes:
-        version: Name written beside every score (``model_version``).
+        version: Name written beside every verdict (``model_version``).
         profile_model: Fitted on profile and behaviour features.
         behaviour_model: Fitted on behaviour features alone.
+        profile_threshold: Probability from which the profile model flags.
+        behaviour_threshold: Probability from which the behaviour model flags.
         min_posts_behaviour_only: Least content events an account without a profile needs
             before the behaviour model may judge it; below that there is too little to go on.
+        fill_values: Value an unknown feature takes: its median over the training accounts
+            (0 when no training account had it).
     """
 
     version: str
     profile_model: PipelineModel
     behaviour_model: PipelineModel
+    profile_threshold: float = 0.5
+    behaviour_threshold: float = 0.5
     min_posts_behaviour_only: int = 5
+    fill_values: dict[str, float] = field(default_factory=dict)
 
 
-def model_inputs(features: DataFrame, with_profile: bool) -> DataFrame:
-    """Adds the ``m_*`` model columns, unknown encoded as -1.
-
-    With ``with_profile`` false every profile feature is -1: that is how the behaviour
-    model is trained and applied.
-    """
-    columns = {**PROFILE_FEATURES, **BEHAVIOUR_FEATURES}
-    for name, expression in columns.items():
-        value = expression() if (with_profile or name not in PROFILE_FEATURES) else F.lit(None)
-        features = features.withColumn(f"m_{name}", F.coalesce(value.cast("double"), F.lit(UNKNOWN)))
+def model_inputs(features: DataFrame, fill_values: dict[str, float] | None = None) -> DataFrame:
+    """Adds the ``m_*`` model columns; unknown values take ``fill_values`` (else stay null)."""
+    fills = fill_values or {}
+    for name, expression in {**PROFILE_FEATURES, **BEHAVIOUR_FEATURES}.items():
+        value = expression().cast("double")
+        if name in fills:
+            value = F.coalesce(value, F.lit(float(fills[name])))
+        features = features.withColumn(f"m_{name}", value)
     return features
 
 
-def _pipeline(settings: ModelSettings) -> Pipeline:
-    names = [f"m_{name}" for name in {**PROFILE_FEATURES, **BEHAVIOUR_FEATURES}]
-    assembler = VectorAssembler(inputCols=names, outputCol="model_vector")
-    trees = GBTClassifier(
-        featuresCol="model_vector",
-        labelCol="label",
-        maxIter=settings.max_iter,
-        maxDepth=settings.max_depth,
-        stepSize=settings.step_size,
-        seed=settings.seed,
+def fill_values_of(training: DataFrame) -> dict[str, float]:
+    """Median of every model feature over the training accounts (one row to the driver)."""
+    names = list({**PROFILE_FEATURES, **BEHAVIOUR_FEATURES})
+    medians = model_inputs(training).agg(*[F.percentile_approx(f"m_{n}", 0.5).alias(n) for n in names]).first()
+    return {name: float(medians[name]) if medians[name] is not None else 0.0 for name in names}
+
+
+def _pipeline(names: list[str], settings: ModelSettings) -> Pipeline:
+    return Pipeline(
+        stages=[
+            VectorAssembler(inputCols=[f"m_{name}" for name in names], outputCol="model_vector"),
+            StandardScaler(inputCol="model_vector", outputCol="model_scaled", withMean=True, withStd=True),
+            LogisticRegression(featuresCol="model_scaled", labelCol="label", regParam=settings.reg_param),
+        ]
     )
-    return Pipeline(stages=[assembler, trees])
 
 
-def fit_quality_model(labelled: DataFrame, version: str, settings: ModelSettings = ModelSettings(), min_posts_behaviour_only: int = 5) -> QualityModel:
-    """Fits both models on labelled account features (this function's purpose is the fit).
+PROFILE_MODEL_FEATURES = [*PROFILE_FEATURES, *BEHAVIOUR_FEATURES]
+BEHAVIOUR_MODEL_FEATURES = [*BEHAVIOUR_FEATURES]
+
+
+def precision_threshold(scored: DataFrame, target_precision: float) -> float:
+    """Lowest probability (on a 0.01 grid, from 0.5) at which precision reaches the target.
+
+    ``scored`` has ``model_probability`` and ``label``; only one row per grid step
+    reaches the driver. Falls back to 0.99 when no step reaches the target.
+    """
+    grid = F.explode(F.sequence(F.lit(50), F.lit(99))).alias("step")
+    counts = (
+        scored.select(grid, "model_probability", "label")
+        .withColumn("flagged", F.col("model_probability") >= F.col("step") / 100.0)
+        .groupBy("step")
+        .agg(F.sum((F.col("flagged") & (F.col("label") == 1)).cast("int")).alias("tp"), F.sum((F.col("flagged") & (F.col("label") == 0)).cast("int")).alias("fp"))
+        .where((F.col("tp") > 0) & (F.col("tp") >= F.lit(target_precision) * (F.col("tp") + F.col("fp"))))
+        .agg(F.min("step").alias("step"))
+        .first()
+    )
+    return (counts["step"] if counts and counts["step"] is not None else 99) / 100.0
+
+
+def fit_quality_model(
+    labelled: DataFrame, version: str, settings: ModelSettings = ModelSettings(), min_posts_behaviour_only: int = 5
+) -> QualityModel:
+    """Fits both models and their thresholds on labelled accounts (this function's purpose is the fit).
+
+    A ``validation_share`` of the accounts (by a hash of their id) chooses the thresholds
+    of models fitted on the rest; the models kept are then refitted on all of them.
 
     Args:
-        labelled: Account features with ``label`` (1.0 bot, 0.0 genuine).
+        labelled: Account features with ``label`` (1 bot, 0 genuine).
         version: Model version name.
-        settings: Hyperparameters.
+        settings: How to fit.
         min_posts_behaviour_only: See :class:`QualityModel`.
 
     Returns:
         The fitted :class:`QualityModel`.
     """
-    training = labelled.withColumn("label", F.col("label").cast("double"))
-    profile_model = _pipeline(settings).fit(model_inputs(training, with_profile=True))
-    behaviour_model = _pipeline(settings).fit(model_inputs(training, with_profile=False))
-    return QualityModel(version, profile_model, behaviour_model, min_posts_behaviour_only)
+    fills = fill_values_of(labelled)
+    training = model_inputs(labelled.withColumn("label", F.col("label").cast("double")), fills)
+    bucket = F.pmod(F.xxhash64(F.col("platform"), F.col("account_id"), F.lit(settings.seed + 1)), F.lit(10_000))
+    validating = bucket < F.lit(int(round(settings.validation_share * 10_000)))
+    behaviour_rows = training.where(F.col("content_events") > 0)
+    thresholds = []
+    for names, rows in ((PROFILE_MODEL_FEATURES, training), (BEHAVIOUR_MODEL_FEATURES, behaviour_rows)):
+        trial = _pipeline(names, settings).fit(rows.where(~validating))
+        thresholds.append(precision_threshold(_probability(trial, rows.where(validating)), settings.target_precision))
+    return QualityModel(
+        version=version,
+        profile_model=_pipeline(PROFILE_MODEL_FEATURES, settings).fit(training),
+        behaviour_model=_pipeline(BEHAVIOUR_MODEL_FEATURES, settings).fit(behaviour_rows),
+        profile_threshold=thresholds[0],
+        behaviour_threshold=thresholds[1],
+        min_posts_behaviour_only=min_posts_behaviour_only,
+        fill_values=fills,
+    )
 
 
 def _probability(model: PipelineModel, inputs: DataFrame) -> DataFrame:
     scored = model.transform(inputs)
-    return scored.withColumn("model_score", F.get(vector_to_array("probability"), 1)).drop(
-        "model_vector", "rawPrediction", "probability", "prediction"
-    )
+    internal = ["model_vector", "model_scaled", "rawPrediction", "probability", "prediction"]
+    return scored.withColumn("model_probability", F.get(vector_to_array("probability"), 1)).drop(*internal)
+
+
+def as_evidence(probability: Column, threshold: float) -> Column:
+    """Maps a probability onto [0, 1] so that the model's threshold lands on 0.5."""
+    below = probability / F.lit(threshold) * 0.5
+    above = F.lit(0.5) + (probability - F.lit(threshold)) / F.lit(1.0 - threshold) * 0.5
+    return F.when(probability < threshold, below).otherwise(above)
 
 
 def with_model_score(features: DataFrame, model: QualityModel) -> DataFrame:
-    """Adds ``model_score`` (probability of a bought follower) and ``model_used``.
+    """Adds ``model_probability``, ``model_threshold``, ``model_score`` and ``model_used``.
 
-    Accounts with a profile are scored by the profile model; accounts without one by the
+    Accounts with a profile are judged by the profile model; accounts without one by the
     behaviour model if they posted at least ``min_posts_behaviour_only`` times; the rest
-    get a null score: too little evidence to call anyone a bot.
+    get nulls: too little evidence to call anyone a bot. ``model_score`` is the
+    probability rescaled so that the model's own threshold is 0.5, the level at which
+    every signal fires.
     """
     model_columns = [f"m_{name}" for name in {**PROFILE_FEATURES, **BEHAVIOUR_FEATURES}]
-    with_profile = features.where(F.col("has_profile"))
+    has_profile = F.coalesce(F.col("has_profile"), F.lit(False))
     enough = F.col("content_events") >= F.lit(model.min_posts_behaviour_only)
-    behaviour_only = features.where(~F.coalesce(F.col("has_profile"), F.lit(False)) & enough)
-    unjudged = features.where(~F.coalesce(F.col("has_profile"), F.lit(False)) & ~enough)
-    by_profile = _probability(model.profile_model, model_inputs(with_profile, True)).withColumn("model_used", F.lit("profile"))
-    by_behaviour = _probability(model.behaviour_model, model_inputs(behaviour_only, False)).withColumn("model_used", F.lit("behaviour"))
-    none = unjudged.withColumn("model_score", F.lit(None).cast("double")).withColumn("model_used", F.lit(None).cast("string"))
-    return by_profile.drop(*model_columns).unionByName(by_behaviour.drop(*model_columns)).unionByName(none)
+    parts = []
+    for used, fitted, threshold, rows in (
+        ("profile", model.profile_model, model.profile_threshold, features.where(has_profile)),
+        ("behaviour", model.behaviour_model, model.behaviour_threshold, features.where(~has_profile & enough)),
+    ):
+        scored = _probability(fitted, model_inputs(rows, model.fill_values)).drop(*model_columns)
+        parts.append(
+            scored.withColumn("model_threshold", F.lit(threshold))
+            .withColumn("model_score", as_evidence(F.col("model_probability"), threshold))
+            .withColumn("model_used", F.lit(used))
+        )
+    unjudged = features.where(~has_profile & ~enough).select(
+        "*", *[F.lit(None).cast(t).alias(c) for c, t in (("model_probability", "double"), ("model_threshold", "double"), ("model_score", "double"), ("model_used", "string"))]
+    )
+    return parts[0].unionByName(parts[1]).unionByName(unjudged)

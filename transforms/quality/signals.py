@@ -34,10 +34,9 @@ def ramp(value: Column, setting: Ramp, evidence: Column) -> Column:
     return F.when(value.isNotNull() & (evidence >= setting.min_evidence), strength).otherwise(F.lit(0.0))
 
 
-def _mean_of_two_strongest(*strengths: Column) -> Column:
-    """Mean of the two largest strengths: one odd habit is not spam, two together are."""
-    ordered = F.sort_array(F.array(*strengths), asc=False)
-    return (F.get(ordered, 0) + F.get(ordered, 1)) / 2.0
+def _second_strongest(*strengths: Column) -> Column:
+    """The second largest strength: one odd habit is not spam, two together are."""
+    return F.get(F.sort_array(F.array(*strengths), asc=False), 1)
 
 
 def with_signals(features: DataFrame, settings: QualitySettings) -> DataFrame:
@@ -67,7 +66,7 @@ def with_signals(features: DataFrame, settings: QualitySettings) -> DataFrame:
         .withColumn(
             "spam_score",
             F.greatest(
-                _mean_of_two_strongest(
+                _second_strongest(
                     F.col("sig_repeated_text"), F.col("sig_repeated_link"), F.col("sig_hashtag_stuffing"), F.col("sig_mention_spam")
                 ),
                 F.col("sig_mention_bursts"),
@@ -174,7 +173,7 @@ def with_reasons(verdicts: DataFrame, settings: QualitySettings, as_of: dt.date 
         F.when(
             fired("model_score"),
             F.concat(F.lit("looks like a bought follower to model "), F.lit(model_version), F.lit(" (probability "),
-                     F.format_number(F.col("model_score"), 2), F.lit(")")),
+                     F.format_number(F.col("model_probability"), 2), F.lit(", flags from "), F.format_number(F.col("model_threshold"), 2), F.lit(")")),
         ),
         F.when(
             fired("model_score") & F.col("following_count").isNotNull(),
