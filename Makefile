@@ -7,8 +7,11 @@ WAREHOUSE ?= warehouse
 EVENTS ?= 200000
 SEED ?= 7
 CONF ?= conf/local.toml
+# Score date of the demo: the first day after the built-in sample.
+SCORE_DATE ?= 2026-11-01
+CRESCI ?= ../shared/data/cresci-2015
 
-.PHONY: setup demo sample test unit integration benchmark-ingest clean
+.PHONY: setup demo sample test unit integration benchmark-ingest benchmark-quality train-quality evaluate-quality clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +27,7 @@ $(SAMPLE)/truth/summary.json: | setup
 sample: $(SAMPLE)/truth/summary.json
 
 demo: setup sample
-	$(PY) -m jobs.pipeline --input $(SAMPLE) --warehouse $(WAREHOUSE) --conf $(CONF)
+	$(PY) -m jobs.pipeline --input $(SAMPLE) --warehouse $(WAREHOUSE) --date $(SCORE_DATE) --conf $(CONF)
 
 test: setup
 	$(PY) -m pytest tests
@@ -37,6 +40,18 @@ integration: setup
 
 benchmark-ingest: setup
 	$(PY) -m jobs.benchmark_ingest --events 1000000
+
+benchmark-quality: setup
+	$(PY) -m jobs.benchmark_quality --events 1000000 --sample /tmp/clout-bench-sample-1m --warehouse /tmp/clout-bench-warehouse-1m
+
+# The default model, retrained on cresci-2015 (held-out and leave-one-market-out figures).
+train-quality: setup
+	$(PY) -m jobs.train_quality --input $(CRESCI) --labels $(CRESCI)/users.csv --id-column id --label-column dataset \
+		--genuine-values E13,TFP --bot-kind fake_follower --out models/quality/cresci-2015-v1 --leave-one-group-out
+
+# The default model on the demo sample, against the sample's planted truth.
+evaluate-quality: setup sample
+	$(PY) -m jobs.evaluate_quality --input $(SAMPLE) --labels $(SAMPLE)/truth/accounts.csv --date $(SCORE_DATE) --warehouse $(WAREHOUSE)
 
 clean:
 	rm -rf $(SAMPLE) $(WAREHOUSE) .pytest_cache

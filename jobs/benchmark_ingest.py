@@ -23,6 +23,20 @@ from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 
 
+def ensure_sample(sample: Path, events: int, seed: int) -> None:
+    """Generates the sample into ``sample`` unless it already holds one of that size."""
+    summary = sample / "truth" / "summary.json"
+    if summary.is_file() and json.loads(summary.read_text()).get("n_events_requested") == events:
+        return
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "jobs.generate_sample", "--out", str(sample), "--events", str(events), "--seed", str(seed)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f"generated {events:,} events in {time.monotonic() - started:.1f}s")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="jobs.benchmark_ingest", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -33,15 +47,7 @@ def main(argv: list[str] | None = None) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="clout-bench-"))
     sample = Path(args.sample) if args.sample else work / "sample"
-    summary = sample / "truth" / "summary.json"
-    if not summary.is_file() or json.loads(summary.read_text()).get("n_events_requested") != args.events:
-        started = time.monotonic()
-        subprocess.run(
-            [sys.executable, "-m", "jobs.generate_sample", "--out", str(sample), "--events", str(args.events), "--seed", str(args.seed)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        print(f"generated {args.events:,} events in {time.monotonic() - started:.1f}s")
+    ensure_sample(sample, args.events, args.seed)
 
     config = load_config(args.conf)
     warehouse = Warehouse(str(work / "warehouse"), "clout_bench")

@@ -1,7 +1,8 @@
 """The Clout pipeline: runs the stages in order on one input and one warehouse.
 
 ``python -m jobs.pipeline --input DIR --warehouse DIR [--date YYYY-MM-DD] [--stages ...]``
-(or ``spark-submit jobs/pipeline.py ...``). Stages so far: ``ingest``.
+(or ``spark-submit jobs/pipeline.py ...``). Stages, in order: ``ingest`` (raw input to the
+bronze and silver tables) and ``quality`` (one verdict per account for the score date).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from jobs.common.config import load_config  # noqa: E402
 from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 
-STAGES = ("ingest",)
+STAGES = ("ingest", "quality")
 
 
 def _date(value: str) -> dt.date:
@@ -31,7 +32,7 @@ def _date(value: str) -> dt.date:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jobs.pipeline", description="Run the Clout pipeline.")
-    parser.add_argument("--input", required=True, help="folder with one sub-folder per source")
+    parser.add_argument("--input", help="folder with one sub-folder per source (needed by ingest)")
     parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
     parser.add_argument("--date", type=_date, default=dt.date.today(), help="score date (default: today, UTC)")
     parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES), help="stages to run, in order")
@@ -41,6 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if "ingest" in args.stages and not args.input:
+        raise SystemExit("jobs.pipeline: the ingest stage needs --input")
     config = load_config(args.conf)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-pipeline")
     warehouse = Warehouse(args.warehouse, config.database)
@@ -53,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
 
             ledger = run_ingest(spark, config, args.input, warehouse)
             print_ingest_summary(spark, warehouse, ledger)
+        elif stage == "quality":
+            from jobs.quality import print_quality_summary, run_quality
+
+            print_quality_summary(run_quality(spark, config, warehouse, args.date))
         print(f"[clout] stage {stage}: done in {time.monotonic() - started:.1f}s", flush=True)
     return 0
 

@@ -50,8 +50,25 @@ def save_model(model: QualityModel, path: str, metadata: dict[str, Any], trainin
     return folder
 
 
+def _is_uri(path: str) -> bool:
+    return "://" in path
+
+
+def model_location(path: str) -> str:
+    """Where Spark reads a model folder: a URI as it is (``s3://``, ``hdfs://``, ``dbfs:/``
+    with ``://``), a local path as an absolute ``file:`` URI, so that a cluster whose
+    default filesystem is HDFS does not look for it there."""
+    return path.rstrip("/") if _is_uri(path) else model_dir(path).as_uri()
+
+
 def read_metadata(path: str) -> dict[str, Any]:
-    """The metadata of a model folder."""
+    """The metadata of a model folder (through Spark when the folder is a URI)."""
+    if _is_uri(path):
+        spark = SparkSession.getActiveSession()
+        if spark is None:
+            raise RuntimeError(f"reading the model at {path} needs a SparkSession")
+        document = spark.read.text(f"{model_location(path)}/{METADATA}", wholetext=True).first()
+        return json.loads(document["value"])
     file = model_dir(path) / METADATA
     if not file.is_file():
         raise FileNotFoundError(
@@ -64,11 +81,11 @@ def read_metadata(path: str) -> dict[str, Any]:
 def load_model(path: str) -> QualityModel:
     """Loads a model folder written by :func:`save_model`."""
     metadata = read_metadata(path)
-    folder = model_dir(path)
+    location = model_location(path)
     return QualityModel(
         version=metadata["version"],
-        profile_model=PipelineModel.load(str(folder / "profile")),
-        behaviour_model=PipelineModel.load(str(folder / "behaviour")),
+        profile_model=PipelineModel.load(f"{location}/profile"),
+        behaviour_model=PipelineModel.load(f"{location}/behaviour"),
         profile_threshold=float(metadata["profile_threshold"]),
         behaviour_threshold=float(metadata["behaviour_threshold"]),
         min_posts_behaviour_only=int(metadata.get("min_posts_behaviour_only", 5)),
@@ -83,4 +100,4 @@ def training_accounts_path(path: str) -> Path:
 
 def read_training_accounts(spark: SparkSession, path: str) -> DataFrame:
     """The accounts a model was fitted on: ``platform, account_id``."""
-    return spark.read.option("header", True).csv(str(training_accounts_path(path)))
+    return spark.read.option("header", True).csv(f"{model_location(path)}/training_accounts")

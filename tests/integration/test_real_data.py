@@ -8,8 +8,6 @@ from collections import Counter
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.common.delta import Warehouse
-from jobs.ingest import run_ingest
 from transforms.text import RETWEET_PREFIX_PATTERN, TWITTER_MENTION_PATTERN
 
 pytestmark = pytest.mark.integration
@@ -26,20 +24,6 @@ def expected_cresci(tweets_path):
             names.discard(retweeted.group(1).lower() if retweeted else None)
             mentions += len(names)
     return kinds, mentions
-
-
-@pytest.fixture(scope="module")
-def real_warehouse(spark, config, shared_data, tmp_path_factory):
-    data = shared_data
-    root = tmp_path_factory.mktemp("real-input")
-    (root / "edges").mkdir()
-    (root / "research_csv").mkdir()
-    (root / "edges" / "higgs-activity_time.txt.gz").symlink_to(data / "higgs-twitter" / "higgs-activity_time.txt.gz")
-    for name in ("users.csv", "tweets.csv.gz"):
-        (root / "research_csv" / name).symlink_to(data / "cresci-2015" / name)
-    warehouse = Warehouse(str(tmp_path_factory.mktemp("real-warehouse")), "clout_real")
-    ledger = run_ingest(spark, config, str(root), warehouse)
-    return warehouse, {row.source: row for row in ledger}, data
 
 
 def test_every_higgs_line_is_one_event_of_its_type(spark, real_warehouse):

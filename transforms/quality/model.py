@@ -5,21 +5,22 @@ carries profile counts, and a *behaviour* model for sources that have none (edge
 Jetstream), trained on the same accounts with the profile unseen.
 
 The features describe what a bought follower does, in any collection: it follows many
-accounts and posts little, it never writes a profile, it reshares and links rather than
-talks. They leave out what describes one collection: ids, collection dates, language,
+accounts, posts and likes little, it never writes a profile, it reshares and links rather
+than talks. They leave out what describes one collection: ids, collection dates, language,
 column presence, popularity (follower counts differ by population, not by honesty) and
 volume inside the export (a collection caps or windows how many posts it keeps). A
 linear model keeps its direction outside the range it was trained on (more following and
 fewer posts always reads as more suspicious), where trees go flat.
 
-Each model flags from its own threshold, chosen on validation accounts held out of the
-fit as the lowest probability at which precision reaches ``target_precision``: flagging a
-real person is worse than missing a bot.
+Each model flags from its own threshold: the lowest probability at which precision reaches
+``target_precision`` on out-of-fold predictions (every training account scored by a model
+fitted without it), because flagging a real person is worse than missing a bot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Callable
 
 from pyspark.ml import Pipeline, PipelineModel
@@ -40,6 +41,8 @@ PROFILE_FEATURES: dict[str, Callable[[], Column]] = {
     "log_posts_per_followed": lambda: _log1p("statuses_count") - _log1p("following_count"),
     "log_statuses": lambda: _log1p("statuses_count"),
     "log_following": lambda: _log1p("following_count"),
+    # Likes given over the account's life: a behaviour count like statuses, not popularity.
+    "log_favourites": lambda: _log1p("favourites_count"),
     "log_statuses_per_day": lambda: F.log1p(
         F.try_divide(F.col("statuses_count").cast("double"), F.greatest(F.col("account_age_days"), F.lit(1.0)))
     ),
@@ -64,14 +67,14 @@ class ModelSettings:
 
     Attributes:
         reg_param: L2 regularisation of the logistic regressions.
-        target_precision: Precision each model's threshold must reach on validation.
-        validation_share: Share of the training accounts set aside to choose thresholds.
-        seed: Seed of the validation split.
+        target_precision: Precision each model's threshold must reach out of fold.
+        folds: Folds of the out-of-fold predictions the thresholds are chosen on.
+        seed: Seed of the fold assignment.
     """
 
-    reg_param: float = 0.01
-    target_precision: float = 0.99
-    validation_share: float = 0.25
+    reg_param: float = 0.001
+    target_precision: float = 0.98
+    folds: int = 4
     seed: int = 7
 
 
@@ -156,8 +159,9 @@ def fit_quality_model(
 ) -> QualityModel:
     """Fits both models and their thresholds on labelled accounts (this function's purpose is the fit).
 
-    A ``validation_share`` of the accounts (by a hash of their id) chooses the thresholds
-    of models fitted on the rest; the models kept are then refitted on all of them.
+    The thresholds are chosen on out-of-fold predictions: accounts are split into
+    ``folds`` by a hash of their id, and each fold is scored by a model fitted on the
+    others. The models kept are then fitted on all the accounts.
 
     Args:
         labelled: Account features with ``label`` (1 bot, 0 genuine).
@@ -170,13 +174,16 @@ def fit_quality_model(
     """
     fills = fill_values_of(labelled)
     training = model_inputs(labelled.withColumn("label", F.col("label").cast("double")), fills)
-    bucket = F.pmod(F.xxhash64(F.col("platform"), F.col("account_id"), F.lit(settings.seed + 1)), F.lit(10_000))
-    validating = bucket < F.lit(int(round(settings.validation_share * 10_000)))
+    fold = F.pmod(F.xxhash64(F.col("platform"), F.col("account_id"), F.lit(settings.seed + 1)), F.lit(settings.folds))
+    training = training.withColumn("model_fold", fold).localCheckpoint(eager=True)
     behaviour_rows = training.where(F.col("content_events") > 0)
     thresholds = []
     for names, rows in ((PROFILE_MODEL_FEATURES, training), (BEHAVIOUR_MODEL_FEATURES, behaviour_rows)):
-        trial = _pipeline(names, settings).fit(rows.where(~validating))
-        thresholds.append(precision_threshold(_probability(trial, rows.where(validating)), settings.target_precision))
+        out_of_fold = [
+            _probability(_pipeline(names, settings).fit(rows.where(F.col("model_fold") != k)), rows.where(F.col("model_fold") == k))
+            for k in range(settings.folds)
+        ]
+        thresholds.append(precision_threshold(reduce(DataFrame.unionByName, out_of_fold), settings.target_precision))
     return QualityModel(
         version=version,
         profile_model=_pipeline(PROFILE_MODEL_FEATURES, settings).fit(training),

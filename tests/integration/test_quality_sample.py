@@ -1,0 +1,77 @@
+"""The quality stage end to end on a generated sample with planted bots, rings and quiet accounts."""
+
+import csv
+import datetime as dt
+from collections import defaultdict
+
+import pytest
+from pyspark.sql import functions as F
+
+from jobs.common.delta import Warehouse
+from jobs.common.labels import LabelFormat, read_labels
+from jobs.generate_sample import generate
+from jobs.ingest import run_ingest
+from jobs.quality import TABLE, run_quality
+from transforms.quality.evaluation import evaluate_verdicts
+
+pytestmark = pytest.mark.integration
+
+SCORE_DATE = dt.date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def judged(spark, config, tmp_path_factory):
+    sample = tmp_path_factory.mktemp("quality-sample")
+    generate(sample, 60_000, 7)
+    warehouse = Warehouse(str(tmp_path_factory.mktemp("quality-warehouse")), "clout_quality")
+    run_ingest(spark, config, str(sample), warehouse)
+    first = run_quality(spark, config, warehouse, SCORE_DATE)
+    again = run_quality(spark, config, warehouse, SCORE_DATE)
+    verdicts = spark.read.format("delta").load(warehouse.path(TABLE)).where(F.col("score_date") == F.lit(SCORE_DATE)).cache()
+    truth = read_labels(spark, str(sample / "truth" / "accounts.csv"), LabelFormat())
+    events = spark.read.format("delta").load(warehouse.path("silver/events"))
+    accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
+    known = events.select("platform", F.col("actor_account_id").alias("account_id")).union(accounts.select("platform", "account_id")).distinct()
+    return sample, verdicts, truth, first, again, known
+
+
+def test_one_row_per_known_account_and_a_rerun_replaces_the_date(judged):
+    _, verdicts, _, first, again, known = judged
+    assert first == again
+    assert verdicts.count() == sum(first.values())
+    assert verdicts.select("platform", "account_id").distinct().count() == verdicts.count()
+    assert known.join(verdicts, ["platform", "account_id"], "left_anti").count() == 0
+
+
+def test_every_planted_bot_kind_is_found_with_high_precision(judged):
+    _, verdicts, truth, _, _, _ = judged
+    report = evaluate_verdicts(verdicts, truth)
+    assert report.overall.precision >= 0.95, report.overall
+    recall = {k.kind: k.flagged / k.accounts for k in report.kinds if k.kind != "genuine"}
+    assert set(recall) == {"automated_amplifier", "engagement_ring", "fake_follower", "spam"}
+    assert all(value >= 0.9 for value in recall.values()), recall
+
+
+def test_every_planted_ring_of_five_or_more_is_flagged_as_a_ring(judged):
+    sample, verdicts, _, _, _, _ = judged
+    rings = defaultdict(list)
+    with open(sample / "truth" / "rings.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rings[row["ring_id"]].append((row["platform"], row["account_id"]))
+    members = [(ring, *account) for ring, accounts in rings.items() if len(accounts) >= 5 for account in accounts]
+    assert len({m[0] for m in members}) >= 5
+    kinds = {(r["platform"], r["account_id"]): r["kind"] for r in verdicts.where(F.col("kind") == "engagement_ring").collect()}
+    missed = [m for m in members if kinds.get((m[1], m[2])) != "engagement_ring"]
+    assert missed == []
+
+
+def test_quiet_accounts_are_inactive_and_bots_explain_themselves(judged):
+    sample, verdicts, _, _, _, _ = judged
+    cutoff = SCORE_DATE - dt.timedelta(days=90)
+    with open(sample / "truth" / "inactive.csv", newline="", encoding="utf-8") as handle:
+        quiet = {(r["platform"], r["account_id"]) for r in csv.DictReader(handle) if dt.date.fromisoformat(r["last_active_date"]) < cutoff}
+    assert quiet
+    inactive = {(r["platform"], r["account_id"]) for r in verdicts.where("is_inactive").select("platform", "account_id").collect()}
+    assert quiet <= inactive
+    assert verdicts.where("is_bot and size(reasons) = 0").count() == 0
+    assert verdicts.where("bot_score < 0 or bot_score > 1 or is_genuine = (is_bot or is_inactive)").count() == 0
