@@ -47,7 +47,7 @@ def test_every_planted_bot_kind_is_found_with_high_precision(judged):
     _, verdicts, truth, _, _, _ = judged
     report = evaluate_verdicts(verdicts, truth)
     assert report.overall.precision >= 0.95, report.overall
-    recall = {k.kind: k.flagged / k.accounts for k in report.kinds if k.kind != "genuine"}
+    recall = {k.kind: k.flagged / k.accounts for k in report.by_kind if k.kind != "genuine"}
     assert set(recall) == {"automated_amplifier", "engagement_ring", "fake_follower", "spam"}
     assert all(value >= 0.9 for value in recall.values()), recall
 

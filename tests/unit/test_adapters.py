@@ -255,3 +255,29 @@ def test_research_csv_tweets_and_users(spark):
     assert sorted(p for p in problems_of(records) if p) == ["created_at 'yesterday' is not a timestamp", "user_id 'x1' is not valid"]
     user = records.select(F.explode("accounts").alias("a")).where("a.handle = 'me'").first()["a"]
     assert (user.followers_count, user.default_profile, user.snapshot_ts) == (5, None, dt.datetime(2015, 2, 14, 10, 54, 49))
+
+
+MASTODON_STATUS = {"id": "103270115826048975", "created_at": "2019-12-08T03:48:33.901Z", "content": "<p>hi</p>", "account": {"id": "1", "acct": "a"}}
+REDDIT_POST = {"id": "1g0018j", "author": "chris", "created_utc": 1781198487, "title": "t", "selftext": ""}
+TRAILING = "line is not valid JSON: a record followed by trailing data (two records run together?)"
+
+
+@pytest.mark.parametrize(
+    "adapter, source, raw, reason",
+    [
+        (twitter, "twitter", json.dumps(ORIGINAL) + '{"created_at": "Thu', TRAILING),
+        (mastodon, "mastodon", json.dumps(MASTODON_STATUS) + " " + json.dumps(MASTODON_STATUS), TRAILING),
+        (mastodon, "mastodon", {**MASTODON_STATUS, "id": {"value": "1"}}, "status id '{\"value\":\"1\"}' is an object or a list, not an id"),
+        (reddit, "reddit", {**REDDIT_POST, "id": {"$oid": "1g0018j"}}, "id '{\"$oid\":\"1g0018j\"}' is an object or a list, not an id"),
+        (
+            bluesky,
+            "bluesky",
+            jetstream("did:plc:abc", "app.bsky.feed.post", {"value": "3k"}, {"$type": "app.bsky.feed.post", "text": "x", "createdAt": "2024-09-09T19:46:02.102Z"}),
+            "rkey '{\"value\":\"3k\"}' is an object or a list, not an id",
+        ),
+    ],
+)
+def test_records_run_together_and_object_ids_are_quarantined(spark, adapter, source, raw, reason):
+    records = adapter.to_records(bronze(spark, source, [raw]))
+    assert problems_of(records) == [reason]
+    assert records.select(F.size("events")).first()[0] == 0

@@ -19,7 +19,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
-from transforms.adapters.common import finish_records, json_problem, missing, parse_json
+from transforms.adapters.common import finish_records, json_problem, missing, not_scalar, parse_json
 from transforms.schema import account, compact, event, first_problem, record_key
 from transforms.text import iso_timestamp
 
@@ -140,6 +140,7 @@ def to_records(bronze: DataFrame) -> DataFrame:
     accounts = compact(F.concat(F.array(handle_snapshot, F.when(is_commit, account(PLATFORM, did, None))), mention_accounts))
 
     supported = list(subject_event) + ["app.bsky.feed.post"]
+    rkey_not_scalar, rkey_reason = not_scalar(commit["rkey"], "rkey")
     problem = F.coalesce(
         json_problem(F.col("raw"), j, "Jetstream event"),
         first_problem(
@@ -152,6 +153,7 @@ def to_records(bronze: DataFrame) -> DataFrame:
             ),
             (is_commit & ~collection.isin(*supported), F.concat(F.lit("collection '"), F.coalesce(collection, F.lit("null")), F.lit("' is not one Clout reads"))),
             (is_commit & commit["rkey"].isNull(), F.lit("commit has no rkey")),
+            (is_commit & rkey_not_scalar, rkey_reason),
             (is_commit & rec.isNull(), F.lit("commit has no record")),
             (is_commit & ts.isNull(), F.concat(F.lit("createdAt '"), F.coalesce(rec["createdAt"], F.lit("null")), F.lit("' is not a timestamp"))),
             (is_commit & ~collection.isin("app.bsky.feed.post", "app.bsky.graph.follow") & subject_uri.isNull(), F.lit("subject.uri is missing")),

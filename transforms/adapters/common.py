@@ -31,6 +31,11 @@ def json_problem(raw: Column, parsed: Column, format_name: str) -> Column:
     return first_problem(
         (raw.isNull() | (F.trim(raw) == ""), F.lit("record is empty")),
         (F.try_parse_json(raw).isNull(), F.lit("line is not valid JSON (truncated or corrupted record)")),
+        # Spark's JSON readers stop after the first value and ignore what follows it.
+        (
+            F.coalesce(F.json_array_length(F.concat(F.lit("["), raw, F.lit("]"))), F.lit(0)) != 1,
+            F.lit("line is not valid JSON: a record followed by trailing data (two records run together?)"),
+        ),
         (~F.trim(raw).startswith("{"), F.lit(f"line is valid JSON but not an object; a {format_name} record is a JSON object")),
         (
             parsed[CORRUPT_FIELD].isNotNull(),
@@ -42,6 +47,15 @@ def json_problem(raw: Column, parsed: Column, format_name: str) -> Column:
 def missing(field: Column, what: str) -> tuple[Column, Column]:
     """Check pair: the field is absent or empty."""
     return (field.isNull() | (F.trim(field) == ""), F.lit(f"{what} is missing"))
+
+
+def not_scalar(field: Column, what: str) -> tuple[Column, Column]:
+    """Check pair: an id field that holds an object or a list (kept as its JSON text)."""
+    text = F.ltrim(field)
+    return (
+        F.coalesce(text.startswith("{") | text.startswith("["), F.lit(False)),
+        F.concat(F.lit(f"{what} "), quoted(field), F.lit(" is an object or a list, not an id")),
+    )
 
 
 def not_matching(field: Column, pattern: str, what: str) -> tuple[Column, Column]:

@@ -15,7 +15,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
-from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, parse_json
+from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, not_scalar, parse_json
 from transforms.schema import account, compact, event, first_problem, record_key
 from transforms.text import blank_to_null, iso_timestamp, parse_bool, parse_long, strip_html
 
@@ -123,6 +123,8 @@ def to_records(bronze: DataFrame) -> DataFrame:
         first_problem(
             missing(status["id"], "status id"),
             missing(status["account"]["id"], "account.id (the author)"),
+            not_scalar(status["id"], "status id"),
+            not_scalar(status["account"]["id"], "account.id (the author)"),
             bad_timestamp(status["created_at"], ts, "created_at"),
             (
                 status["edited_at"].isNotNull() & iso_timestamp(status["edited_at"]).isNull(),

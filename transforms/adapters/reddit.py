@@ -17,7 +17,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, parse_json
+from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, not_scalar, parse_json
 from transforms.schema import account, event, first_problem, record_key
 from transforms.text import blank_to_null, epoch_seconds_timestamp, hashtags_in
 
@@ -68,6 +68,7 @@ def to_records(bronze: DataFrame) -> DataFrame:
         first_problem(
             missing(item["id"], "id"),
             missing(author, "author"),
+            not_scalar(item["id"], "id"),
             (
                 author.isin(*DELETED_AUTHORS),
                 F.concat(F.lit("author is '"), author, F.lit("': the account was deleted, so the activity cannot be attributed to anyone")),
