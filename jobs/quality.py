@@ -37,7 +37,8 @@ def assess(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score
 def run_quality(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date) -> dict[str, int]:
     """Writes the verdicts of a score date and returns the number of accounts per kind."""
     verdicts = assess(spark, config, warehouse, score_date).withColumn("score_date", F.lit(score_date))
-    replace_partition(verdicts, warehouse.path(TABLE), "score_date", score_date.isoformat())
+    # A newer model or signal set adds features and signals; older dates keep theirs.
+    replace_partition(verdicts, warehouse.path(TABLE), "score_date", score_date.isoformat(), add_new_columns=True)
     register_table(spark, warehouse, TABLE)
     written = spark.read.format("delta").load(warehouse.path(TABLE)).where(F.col("score_date") == F.lit(score_date))
     return {row["kind"]: row["count"] for row in written.groupBy("kind").count().collect()}

@@ -138,8 +138,10 @@ class RingSignals:
 
     Two accounts are *ring partners* when they engaged the same posts again and again:
     at least ``min_shared_posts`` posts, and a Jaccard overlap of the posts they engaged
-    of at least ``min_overlap``. An account is in a ring when it has at least
-    ``min_ring_size - 1`` partners and most of its engagement goes to its partners.
+    of at least ``min_overlap``. Partners chain into groups. An account is in a ring when it
+    has at least ``min_ring_size - 1`` partners and most of its engagement goes to them, or
+    when its group has at least ``min_ring_size`` accounts, most of the group's engagement
+    stays inside, and the account gives the group at least ``member_min_share`` of its own.
 
     Attributes:
         min_shared_posts: Posts two accounts must both have engaged.
@@ -147,7 +149,10 @@ class RingSignals:
         max_engagers_per_post: Posts engaged by more accounts are not evidence of a closed
             group (and would make the pair count quadratic).
         min_ring_size: Smallest ring, in accounts.
-        internal_share: Share of the account's engagement that goes to its ring partners.
+        internal_share: Share of the engagement that stays inside: an account's, to its
+            own partners; or a whole group's, to posts of its members.
+        member_min_share: Least share of its own engagement an account must give its group
+            to be flagged with the group when its own partners are too few.
     """
 
     min_shared_posts: int = 3
@@ -155,6 +160,7 @@ class RingSignals:
     max_engagers_per_post: int = 200
     min_ring_size: int = 5
     internal_share: Ramp = Ramp(0.4, 0.8, 5)
+    member_min_share: float = 0.25
 
 
 @dataclass(frozen=True)

@@ -96,12 +96,14 @@ def append(rows: DataFrame, path: str) -> None:
     rows.write.format("delta").mode("append").save(path)
 
 
-def replace_partition(rows: DataFrame, path: str, column: str, value: str) -> None:
+def replace_partition(rows: DataFrame, path: str, column: str, value: str, add_new_columns: bool = False) -> None:
     """Atomically replaces the rows of one partition value (creating the table if needed).
 
     Other partitions are untouched; a reader sees the old rows or the new, never a mix.
+    With ``add_new_columns``, columns (or struct fields) the table lacks are added to it
+    and read as null in older partitions; any other schema change still fails.
     """
-    writer = rows.write.format("delta").mode("overwrite")
+    writer = rows.write.format("delta").mode("overwrite").option("mergeSchema", str(add_new_columns).lower())
     if DeltaTable.isDeltaTable(rows.sparkSession, path):
         writer.option("replaceWhere", f"{column} = '{value}'").save(path)
     else:

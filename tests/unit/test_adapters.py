@@ -189,7 +189,8 @@ def test_facebook_page_export_posts_comments_replies_reactions(spark):
                         "message_tags": [{"id": "200", "name": "Coach", "type": "user", "offset": 0, "length": 5}],
                         "comments": {"data": [{"id": "1_11", "created_time": "2026-10-01T12:05:00+0000", "message": "Go!", "from": {"id": "300", "name": "Fan"},
                                                "comments": {"data": [{"id": "1_12", "created_time": "2026-10-01T12:06:00+0000", "message": "Yes", "from": {"id": "400", "name": "Other"}}]}},
-                                              {"id": "1_13", "created_time": "2026-10-01T12:07:00+0000", "message": "hidden"}],
+                                              {"id": "1_13", "created_time": "2026-10-01T12:07:00+0000", "message": "hidden"},
+                                              {"id": {"value": "1_14"}, "created_time": "2026-10-01T12:08:00+0000", "message": "x", "from": {"id": "300"}}],
                                      "paging": {"cursors": {"before": "a", "after": "b"}}},
                         "reactions": {"data": [{"id": "500", "name": "Liker", "type": "LOVE"}], "paging": {"cursors": {"before": "a", "after": "b"}}}}],
               "paging": {"cursors": {"before": "x", "after": "y"}, "next": "https://graph.facebook.com/v19.0/100/posts?after=y"}}
@@ -203,6 +204,7 @@ def test_facebook_page_export_posts_comments_replies_reactions(spark):
     ])
     problems = {r.record_path or str(r.source_position): r.problem for r in records.where("problem IS NOT NULL").collect()}
     assert problems["data[0].comments.data[1]"].startswith("comment has no 'from'")
+    assert problems["data[0].comments.data[2]"] == "comment id '{\"value\":\"1_14\"}' is an object or a list, not an id"
     assert problems["2"] == "line is not valid JSON (truncated or corrupted record)"
 
 

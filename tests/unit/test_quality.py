@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 
 from jobs.common.config import QualitySettings, Ramp
 from jobs.common.model_store import load_model, save_model
+from transforms.graph import connected_components
 from transforms.quality.assess import quality_features
 from transforms.quality.features import (
     activity_features,
@@ -136,8 +137,9 @@ def ring_and_fans():
 def test_ring_partners_are_found_and_fans_of_one_account_are_not_a_ring(spark):
     got = ring_features(events_df(spark, ring_and_fans()), min_shared_posts=3, min_overlap=0.5, max_engagers_per_post=200)
     expected = spark.createDataFrame(
-        [(f"r{i}", 4, 1.0, 3.0) for i in range(5)] + [("f1", 1, 0.0, 4.0), ("f2", 1, 0.0, 4.0)],
-        "account_id string, ring_partners bigint, ring_internal_share double, ring_shared_posts double",
+        [(f"r{i}", 4, 1.0, 3.0, "r0", 5, 1.0) for i in range(5)] + [("f1", 1, 0.0, 4.0, "f1", 2, 0.0), ("f2", 1, 0.0, 4.0, "f1", 2, 0.0)],
+        "account_id string, ring_partners bigint, ring_internal_share double, ring_shared_posts double, ring_id string, ring_size bigint, "
+        "ring_group_internal_share double",
     )
     assert_df_equality(got.drop("platform"), expected, ignore_nullable=True, ignore_row_order=True)
 
@@ -153,7 +155,8 @@ def test_ring_members_are_flagged_with_a_checkable_reason(spark):
     assert {a for a, r in verdicts.items() if r["is_bot"]} == {f"r{i}" for i in range(5)}
     assert verdicts["r0"]["kind"] == "engagement_ring"
     assert verdicts["r0"]["reasons"] == [
-        "reacts to the same posts as 4 other accounts (3.0 posts in common on average); 100% of its reactions go to that group's posts"
+        "reacts to the same posts as 4 other accounts (3.0 posts in common on average); 100% of its reactions go to that group's posts",
+        "one of a closed group of 5 accounts that react to each other's posts: 100% of the group's reactions stay inside it, 100% of this account's",
     ]
     assert verdicts["f1"]["kind"] == "genuine"
 
@@ -237,3 +240,15 @@ def test_model_round_trip_and_routing_by_what_an_account_has(spark, tmp_path):
     assert after["bot0"][0] == "profile" and after["bot0"][1] > model.profile_threshold and after["human0"][1] < 0.5
     assert after["newsy"][0] == "behaviour"
     assert after["quiet"] == (None, None)  # no profile and two posts: too little to judge
+
+
+def test_connected_components_label_chains_with_their_smallest_id_per_platform(spark):
+    edges = spark.createDataFrame(
+        [("x", "c", "d"), ("x", "b", "c"), ("x", "a", "b"), ("x", "e", "f"), ("y", "a", "z")], "platform string, src string, dst string"
+    )
+    got = connected_components(edges, ("platform",))
+    expected = spark.createDataFrame(
+        [("x", "a", "a"), ("x", "b", "a"), ("x", "c", "a"), ("x", "d", "a"), ("x", "e", "e"), ("x", "f", "e"), ("y", "a", "a"), ("y", "z", "a")],
+        "platform string, vertex string, component string",
+    )
+    assert_df_equality(got, expected, ignore_nullable=True, ignore_row_order=True)

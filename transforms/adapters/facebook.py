@@ -20,7 +20,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
-from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, parse_json
+from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, not_scalar, parse_json
 from transforms.schema import account, compact, event, first_problem, record_key
 from transforms.text import blank_to_null, hashtags_in, iso_timestamp
 
@@ -83,6 +83,7 @@ def _people(item: Column, snapshot_ts: Column) -> Column:
 def _item_problem(item: Column, ts: Column, what: str) -> Column:
     return first_problem(
         missing(item["id"], f"{what} id"),
+        not_scalar(item["id"], f"{what} id"),
         (
             blank_to_null(item["from"]["id"]).isNull(),
             F.lit(f"{what} has no 'from': the Graph API hides the author without the pages_read_user_content permission, so it cannot be attributed"),

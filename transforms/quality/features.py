@@ -13,6 +13,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from transforms.graph import connected_components
 from transforms.schema import CONTENT_EVENT_TYPES
 
 ACCOUNT_KEY = ("platform", "account_id")
@@ -254,9 +255,14 @@ def ring_features(events: DataFrame, min_shared_posts: int, min_overlap: float, 
     ``min_overlap``. Posts with more than ``max_engagers_per_post`` reacting accounts are
     left out: a viral post is no sign of a closed group, and its pairs grow quadratically.
 
+    Partners chain into groups (connected components of the partner graph): a ring member
+    whose own partners are few still belongs to its ring.
+
     Columns: ring_partners, ring_internal_share (share of the account's reactions to posts
     whose author is one of its partners), ring_shared_posts (mean posts shared with a
-    partner).
+    partner), ring_id (smallest account id of its group), ring_size (accounts in the
+    group), ring_group_internal_share (the group's reactions to posts of group members,
+    over all its reactions).
     """
     reactions = post_reactions(events)
     per_account = reactions.groupBy(*ACCOUNT_KEY).agg(F.count("*").alias("reacted_posts"))
@@ -298,14 +304,31 @@ def ring_features(events: DataFrame, min_shared_posts: int, min_overlap: float, 
         .groupBy(*ACCOUNT_KEY)
         .agg(F.count("*").alias("internal_reactions"))
     )
+    groups = connected_components(partners.select("platform", F.col("a").alias("src"), F.col("b").alias("dst")), ("platform",))
+    members = groups.select("platform", F.col("vertex").alias("account_id"), F.col("component").alias("ring_id"))
+    member_targets = members.select("platform", F.col("account_id").alias("target_account_id"), F.col("ring_id").alias("target_ring_id"))
+    group_internal = (
+        reactions.join(members, list(ACCOUNT_KEY))
+        .join(member_targets, ["platform", "target_account_id"], "left")
+        .groupBy("platform", "ring_id")
+        .agg(
+            F.countDistinct("account_id").alias("ring_size"),
+            _share(F.sum((F.col("target_ring_id") == F.col("ring_id")).cast("int")), F.count("*")).alias("ring_group_internal_share"),
+        )
+    )
     return (
         partner_stats.join(per_account, list(ACCOUNT_KEY))
         .join(internal, list(ACCOUNT_KEY), "left")
+        .join(members, list(ACCOUNT_KEY))
+        .join(group_internal, ["platform", "ring_id"])
         .select(
             *ACCOUNT_KEY,
             "ring_partners",
             F.coalesce(_share(F.col("internal_reactions"), F.col("reacted_posts")), F.lit(0.0)).alias("ring_internal_share"),
             "ring_shared_posts",
+            "ring_id",
+            "ring_size",
+            F.coalesce(F.col("ring_group_internal_share"), F.lit(0.0)).alias("ring_group_internal_share"),
         )
     )
 

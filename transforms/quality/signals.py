@@ -79,12 +79,20 @@ def with_signals(features: DataFrame, settings: QualitySettings) -> DataFrame:
         )
         .withColumn("amplifier_score", F.greatest("sig_clockwork", "sig_target_concentration"))
         .withColumn(
-            "ring_score",
+            "sig_ring_member",
             F.when(
                 F.col("ring_partners") >= F.lit(ring.min_ring_size - 1),
                 ramp(F.col("ring_internal_share"), ring.internal_share, F.col("ring_partners") + 1),
             ).otherwise(F.lit(0.0)),
         )
+        .withColumn(
+            "sig_ring_group",
+            F.when(
+                (F.col("ring_size") >= F.lit(ring.min_ring_size)) & (F.col("ring_internal_share") >= F.lit(ring.member_min_share)),
+                ramp(F.col("ring_group_internal_share"), ring.internal_share, F.col("ring_size")),
+            ).otherwise(F.lit(0.0)),
+        )
+        .withColumn("ring_score", F.greatest("sig_ring_member", "sig_ring_group"))
         .withColumn(
             "sig_follow_burst",
             F.when(never_posts, ramp(F.col("max_follows_per_day").cast("double"), burst.follows_per_day, F.col("follows"))).otherwise(F.lit(0.0)),
@@ -162,9 +170,15 @@ def with_reasons(verdicts: DataFrame, settings: QualitySettings, as_of: dt.date 
             F.concat(_pct(F.col("top_reshare_target_share")), F.lit(" of its "), _n(F.col("reshares")), F.lit(" reshares go to one account")),
         ),
         F.when(
-            fired("ring_score"),
+            fired("sig_ring_member"),
             F.concat(F.lit("reacts to the same posts as "), _n(F.col("ring_partners")), F.lit(" other accounts ("), _dec(F.col("ring_shared_posts")),
                      F.lit(" posts in common on average); "), _pct(F.col("ring_internal_share")), F.lit(" of its reactions go to that group's posts")),
+        ),
+        F.when(
+            fired("sig_ring_group"),
+            F.concat(F.lit("one of a closed group of "), _n(F.col("ring_size")), F.lit(" accounts that react to each other's posts: "),
+                     _pct(F.col("ring_group_internal_share")), F.lit(" of the group's reactions stay inside it, "), _pct(F.col("ring_internal_share")),
+                     F.lit(" of this account's")),
         ),
         F.when(
             fired("sig_follow_burst"),
