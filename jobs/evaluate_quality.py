@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 # spark-submit runs this file as a script: make the project importable when it does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from jobs.common.cli import ingested_input, iso_date  # noqa: E402
 from jobs.common.config import load_config  # noqa: E402
-from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.labels import add_label_arguments, label_format_from, read_labels  # noqa: E402
 from jobs.common.model_store import load_model, read_training_accounts, training_accounts_path  # noqa: E402
-from jobs.common.spark import build_spark  # noqa: E402
-from jobs.ingest import as_input_folder, run_ingest  # noqa: E402
-from jobs.quality import _date  # noqa: E402
 from transforms.quality.assess import assess_accounts  # noqa: E402
 from transforms.quality.evaluation import evaluate_verdicts, format_report  # noqa: E402
 
@@ -34,7 +30,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--input", required=True, help="raw input folder (source sub-folders, or a research export's files)")
     parser.add_argument("--labels", required=True, help="CSV of labelled accounts")
     parser.add_argument("--model", default=None, help="model folder (default: [quality] model of the profile)")
-    parser.add_argument("--date", type=_date, default=None, help="score date (default: judge all of the input's activity)")
+    parser.add_argument("--date", type=iso_date, default=None, help="score date (default: judge all of the input's activity)")
     parser.add_argument("--warehouse", default=None, help="warehouse the input is ingested into (default: a temp folder per input)")
     parser.add_argument("--include-training-accounts", action="store_true", help="also count accounts the model was fitted on")
     parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
@@ -46,11 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = load_config(args.conf)
     model_path = args.model or config.quality.model
-    input_dir = as_input_folder(args.input)
-    warehouse_dir = args.warehouse or str(Path(tempfile.gettempdir()) / f"clout-evaluate-{Path(input_dir).name}")
-    spark = build_spark(config, warehouse=warehouse_dir, app_name="clout-evaluate-quality")
-    warehouse = Warehouse(warehouse_dir, config.database)
-    run_ingest(spark, config, input_dir, warehouse)
+    spark, warehouse = ingested_input(config, args.input, args.warehouse, "evaluate")
 
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))

@@ -16,6 +16,7 @@ from pathlib import Path
 # spark-submit runs this file as a script: make the project importable when it does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from jobs.common.cli import iso_date  # noqa: E402
 from jobs.common.config import load_config  # noqa: E402
 from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
@@ -23,18 +24,11 @@ from jobs.common.spark import build_spark  # noqa: E402
 STAGES = ("ingest", "quality")
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"--date {value!r} is not a date (YYYY-MM-DD)") from error
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jobs.pipeline", description="Run the Clout pipeline.")
     parser.add_argument("--input", help="folder with one sub-folder per source (needed by ingest)")
     parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
-    parser.add_argument("--date", type=_date, default=dt.date.today(), help="score date (default: today, UTC)")
+    parser.add_argument("--date", type=iso_date, default=dt.date.today(), help="score date (default: today, UTC)")
     parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES), help="stages to run, in order")
     parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
     return parser.parse_args(argv)

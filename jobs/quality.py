@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
+from jobs.common.cli import iso_date  # noqa: E402
 from jobs.common.config import CloutConfig, load_config  # noqa: E402
 from jobs.common.delta import Warehouse, register_table, replace_partition  # noqa: E402
 from jobs.common.model_store import load_model  # noqa: E402
@@ -52,17 +53,10 @@ def print_quality_summary(kinds: dict[str, int]) -> None:
         print(f"  {kind:>20}: {count:>8,} ({count / total:.1%})")
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from error
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jobs.quality", description="Judge every account: genuine, bot (which kind) or inactive.")
     parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
-    parser.add_argument("--date", type=_date, default=dt.date.today(), help="score date (default: today, UTC)")
+    parser.add_argument("--date", type=iso_date, default=dt.date.today(), help="score date (default: today, UTC)")
     parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
     return parser.parse_args(argv)
 

@@ -15,7 +15,6 @@ import argparse
 from dataclasses import asdict
 import datetime as dt
 import sys
-import tempfile
 from pathlib import Path
 
 # spark-submit runs this file as a script: make the project importable when it does.
@@ -24,12 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import Column, DataFrame  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
+from jobs.common.cli import ingested_input  # noqa: E402
 from jobs.common.config import load_config  # noqa: E402
-from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.labels import add_label_arguments, label_format_from, read_labels  # noqa: E402
 from jobs.common.model_store import save_model  # noqa: E402
-from jobs.common.spark import build_spark  # noqa: E402
-from jobs.ingest import as_input_folder, run_ingest  # noqa: E402
 from transforms.quality.assess import assess_features, quality_features  # noqa: E402
 from transforms.quality.evaluation import BinaryFigures, binary_figures, evaluate_verdicts, format_report  # noqa: E402
 from transforms.quality.model import ModelSettings, fit_quality_model  # noqa: E402
@@ -85,11 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = load_config(args.conf)
     version = args.version or Path(args.out).name
-    input_dir = as_input_folder(args.input)
-    warehouse_dir = args.warehouse or str(Path(tempfile.gettempdir()) / f"clout-train-{Path(input_dir).name}")
-    spark = build_spark(config, warehouse=warehouse_dir, app_name="clout-train-quality")
-    warehouse = Warehouse(warehouse_dir, config.database)
-    run_ingest(spark, config, input_dir, warehouse)
+    spark, warehouse = ingested_input(config, args.input, args.warehouse, "train")
 
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))

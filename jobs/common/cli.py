@@ -1,0 +1,38 @@
+"""Pieces shared by the jobs' command lines."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from jobs.common.config import CloutConfig
+from jobs.common.delta import Warehouse
+from jobs.common.spark import build_spark
+
+
+def iso_date(value: str) -> dt.date:
+    """An argparse type for ``YYYY-MM-DD`` dates."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from error
+
+
+def ingested_input(config: CloutConfig, input_path: str, warehouse_dir: str | None, job: str) -> tuple[SparkSession, Warehouse]:
+    """Ingests a labelled input into a warehouse of its own (default: a temp folder per input).
+
+    Training and evaluation read raw exports the pipeline's warehouse never sees; a second
+    run on the same input finds its files ingested already and skips them.
+    """
+    from jobs.ingest import as_input_folder, run_ingest
+
+    input_dir = as_input_folder(input_path)
+    root = warehouse_dir or str(Path(tempfile.gettempdir()) / f"clout-{job}-{Path(input_dir).name}")
+    spark = build_spark(config, warehouse=root, app_name=f"clout-{job}-quality")
+    warehouse = Warehouse(root, config.database)
+    run_ingest(spark, config, input_dir, warehouse)
+    return spark, warehouse
