@@ -32,11 +32,12 @@ def judged(spark, config, tmp_path_factory):
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
     known = events.select("platform", F.col("actor_account_id").alias("account_id")).union(accounts.select("platform", "account_id")).distinct()
-    return sample, verdicts, truth, first, again, known
+    quarantine = spark.read.format("delta").load(warehouse.path("silver/quarantine"))
+    return sample, verdicts, truth, first, again, known, quarantine
 
 
 def test_one_row_per_known_account_and_a_rerun_replaces_the_date(judged):
-    _, verdicts, _, first, again, known = judged
+    _, verdicts, _, first, again, known, _ = judged
     assert first == again
     assert verdicts.count() == sum(first.values())
     assert verdicts.select("platform", "account_id").distinct().count() == verdicts.count()
@@ -44,7 +45,7 @@ def test_one_row_per_known_account_and_a_rerun_replaces_the_date(judged):
 
 
 def test_every_planted_bot_kind_is_found_with_high_precision(judged):
-    _, verdicts, truth, _, _, _ = judged
+    _, verdicts, truth, _, _, _, _ = judged
     report = evaluate_verdicts(verdicts, truth)
     assert report.overall.precision >= 0.95, report.overall
     recall = {k.kind: k.flagged / k.accounts for k in report.by_kind if k.kind != "genuine"}
@@ -53,7 +54,7 @@ def test_every_planted_bot_kind_is_found_with_high_precision(judged):
 
 
 def test_every_planted_ring_of_five_or_more_is_flagged_as_a_ring(judged):
-    sample, verdicts, _, _, _, _ = judged
+    sample, verdicts, _, _, _, _, _ = judged
     rings = defaultdict(list)
     with open(sample / "truth" / "rings.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -66,7 +67,7 @@ def test_every_planted_ring_of_five_or_more_is_flagged_as_a_ring(judged):
 
 
 def test_quiet_accounts_are_inactive_and_bots_explain_themselves(judged):
-    sample, verdicts, _, _, _, _ = judged
+    sample, verdicts, _, _, _, _, _ = judged
     cutoff = SCORE_DATE - dt.timedelta(days=90)
     with open(sample / "truth" / "inactive.csv", newline="", encoding="utf-8") as handle:
         quiet = {(r["platform"], r["account_id"]) for r in csv.DictReader(handle) if dt.date.fromisoformat(r["last_active_date"]) < cutoff}
@@ -75,3 +76,12 @@ def test_quiet_accounts_are_inactive_and_bots_explain_themselves(judged):
     assert quiet <= inactive
     assert verdicts.where("is_bot and size(reasons) = 0").count() == 0
     assert verdicts.where("bot_score < 0 or bot_score > 1 or is_genuine = (is_bot or is_inactive)").count() == 0
+
+
+def test_every_planted_malformed_record_is_quarantined(spark, judged):
+    sample, *_, quarantine = judged
+    planted = spark.read.option("header", True).csv(str(sample / "truth" / "malformed.csv"))
+    where = F.when(F.col("source") == "facebook", F.col("record_path")).otherwise(F.col("source_position").cast("string"))
+    quarantined = quarantine.select("source", F.element_at(F.split("source_file", "/"), -1).alias("file"), where.alias("line"))
+    assert planted.count() > 100
+    assert planted.join(quarantined, ["source", "file", "line"], "left_anti").collect() == []
