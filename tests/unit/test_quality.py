@@ -22,37 +22,10 @@ from transforms.quality.features import (
 )
 from transforms.quality.model import as_evidence, fit_quality_model, with_model_score
 from transforms.quality.signals import ramp, with_reasons, with_signals, with_verdict
-from transforms.schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
+from tests.unit.silver_rows import accounts_df, event, events_df
 
 SETTINGS = QualitySettings()
 AS_OF = dt.date(2026, 11, 1)
-T0 = dt.datetime(2026, 10, 1, 9, 0, 0)
-
-
-def event(kind, actor, at, *, target=None, post=None, parent=None, text=None, tags=None, platform="twitter"):
-    """One silver/events row; ``at`` is seconds after T0."""
-    when = T0 + dt.timedelta(seconds=at)
-    values = {f.name: None for f in EVENTS_SCHEMA.fields}
-    values.update(
-        event_id=f"{platform}:{kind}:{actor}:{at}:{post}:{target}", platform=platform, event_type=kind,
-        actor_account_id=actor, target_account_id=target, post_id=post, parent_post_id=parent, event_ts=when,
-        text=text, hashtags=tags, event_date=when.date(),
-    )
-    return tuple(values[f.name] for f in EVENTS_SCHEMA.fields)
-
-
-def events_df(spark, rows):
-    return spark.createDataFrame(rows, EVENTS_SCHEMA)
-
-
-def accounts_df(spark, rows):
-    """silver/accounts rows from dicts (platform and account_id at least)."""
-    full = []
-    for row in rows:
-        values = {f.name: None for f in ACCOUNTS_SCHEMA.fields}
-        values.update(row)
-        full.append(tuple(values[f.name] for f in ACCOUNTS_SCHEMA.fields))
-    return spark.createDataFrame(full, ACCOUNTS_SCHEMA)
 
 
 def judged(spark, events, accounts=(), model_probability=None, as_of=AS_OF):
