@@ -100,6 +100,24 @@ def quality_features(events: DataFrame, accounts: DataFrame, settings: QualitySe
     )
 
 
+def judge_features(features: DataFrame, model: QualityModel, settings: QualitySettings, as_of: dt.date | None) -> DataFrame:
+    """Model score, signals, verdict and reasons of every account (before the company it keeps)."""
+    scored = with_signals(with_model_score(features, model), settings)
+    return with_reasons(with_verdict(scored, settings, as_of), settings, as_of, model.version)
+
+
+def with_company_and_output(judged: DataFrame, events: DataFrame, settings: QualitySettings, as_of: dt.date | None, version: str) -> DataFrame:
+    """Adds who engages each account (``judged`` is read twice: jobs may checkpoint it) and
+    selects the output columns."""
+    assessed = with_company_reason(with_company(judged, events_in_window(events, as_of, settings.lookback_days)))
+    return assessed.select(
+        *[F.col(c) for c in OUTPUT_COLUMNS if c != "model_version"],
+        F.lit(version).alias("model_version"),
+        F.struct(*[F.col(c).cast("double").alias(c) for c in FEATURE_COLUMNS]).alias("features"),
+        F.struct(*[F.round(F.col(c), 4).alias(c) for c in SIGNAL_COLUMNS]).alias("signals"),
+    )
+
+
 def assess_features(
     features: DataFrame,
     events: DataFrame,
@@ -108,13 +126,4 @@ def assess_features(
     as_of: dt.date | None,
 ) -> DataFrame:
     """:func:`assess_accounts` on features computed beforehand (training reuses them)."""
-    scored = with_signals(with_model_score(features, model), settings)
-    verdicts = with_verdict(scored, settings, as_of)
-    explained = with_reasons(verdicts, settings, as_of, model.version)
-    assessed = with_company_reason(with_company(explained, events_in_window(events, as_of, settings.lookback_days)))
-    return assessed.select(
-        *[F.col(c) for c in OUTPUT_COLUMNS if c != "model_version"],
-        F.lit(model.version).alias("model_version"),
-        F.struct(*[F.col(c).cast("double").alias(c) for c in FEATURE_COLUMNS]).alias("features"),
-        F.struct(*[F.round(F.col(c), 4).alias(c) for c in SIGNAL_COLUMNS]).alias("signals"),
-    )
+    return with_company_and_output(judge_features(features, model, settings, as_of), events, settings, as_of, model.version)
