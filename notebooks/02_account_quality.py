@@ -10,9 +10,14 @@ try:
     spark  # noqa: F821 - provided by Databricks
 except NameError:  # running locally: the same session builder as the jobs
     from jobs.common.config import load_config
+    from jobs.common.delta import Warehouse, local_tables, register_table
     from jobs.common.spark import build_spark
 
-    spark = build_spark(load_config(), warehouse="warehouse")
+    config = load_config()
+    spark = build_spark(config, warehouse="warehouse")
+    warehouse = Warehouse("warehouse", config.database)
+    for table in local_tables(warehouse):  # a local session's catalog starts empty
+        register_table(spark, warehouse, table)
 
 latest = spark.sql("SELECT max(score_date) FROM clout.silver_account_quality").first()[0]
 print(f"score date: {latest}")

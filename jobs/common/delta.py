@@ -82,6 +82,18 @@ def ensure_table(
     return DeltaTable.forPath(spark, path)
 
 
+def local_tables(warehouse: Warehouse) -> list[str]:
+    """The Delta tables (``layer/name`` or ``name``) of a warehouse on a local filesystem.
+
+    A local Spark session keeps its catalog in memory, so a new session (a notebook, a
+    shell) registers what an earlier run wrote; a cluster's metastore keeps them itself.
+    """
+    root = Path(warehouse.path(""))
+    found = {str(log.parent.relative_to(root)) for log in root.glob("*/_delta_log")}
+    found |= {str(log.parent.relative_to(root)) for log in root.glob("*/*/_delta_log")}
+    return sorted(found)
+
+
 def register_table(spark: SparkSession, warehouse: Warehouse, table: str) -> None:
     """Registers an existing Delta table in the catalog under its logical name."""
     spark.sql(f"CREATE DATABASE IF NOT EXISTS {warehouse.database}")
