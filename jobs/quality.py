@@ -23,7 +23,7 @@ from jobs.common.config import CloutConfig, load_config  # noqa: E402
 from jobs.common.delta import Warehouse, register_table, replace_partition  # noqa: E402
 from jobs.common.model_store import load_model  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
-from transforms.quality.assess import judge_features, quality_features, with_company_and_output  # noqa: E402
+from transforms.quality.assess import assess_accounts  # noqa: E402
 
 TABLE = "silver/account_quality"
 
@@ -32,12 +32,7 @@ def assess(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score
     """The verdicts of every account in the warehouse for a score date (not written)."""
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
-    model = load_model(config.quality.model)
-    features = quality_features(events, accounts, config.quality, score_date)
-    # The verdicts are read twice (each account, and the bots among its engagers):
-    # checkpointed once so the features are not computed twice.
-    judged = judge_features(features, model, config.quality, score_date).checkpoint(eager=True)
-    return with_company_and_output(judged, events, config.quality, score_date, model.version)
+    return assess_accounts(events, accounts, load_model(config.quality.model), config.quality, score_date)
 
 
 def run_quality(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date) -> dict[str, int]:
