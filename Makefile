@@ -10,12 +10,14 @@ CONF ?= conf/local.toml
 # Score date of the demo: the first day after the built-in sample.
 SCORE_DATE ?= 2026-11-01
 CRESCI ?= ../shared/data/cresci-2015
+SQL_PORT ?= 10000
+FIGURES ?= notebook-figures
 
-.PHONY: setup demo sample test unit integration benchmark-ingest benchmark-quality train-quality evaluate-quality clean
+.PHONY: setup demo sample test unit integration benchmark-ingest benchmark-quality train-quality evaluate-quality dist serve-sql notebooks clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -53,5 +55,18 @@ train-quality: setup
 evaluate-quality: setup sample
 	$(PY) -m jobs.evaluate_quality --input $(SAMPLE) --labels $(SAMPLE)/truth/accounts.csv --date $(SCORE_DATE) --warehouse $(WAREHOUSE)
 
+# The project's code as a wheel, for spark-submit --py-files on a cluster.
+dist: setup
+	rm -rf dist build
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+
+# JDBC/ODBC for BI tools over the demo warehouse: jdbc:hive2://127.0.0.1:$(SQL_PORT)/clout
+serve-sql: setup
+	$(PY) -m jobs.serve_sql --warehouse $(WAREHOUSE) --conf $(CONF) --port $(SQL_PORT)
+
+# Runs every notebook against the demo warehouse; figures go to $(FIGURES)/.
+notebooks: setup
+	$(PY) -m jobs.run_notebooks --warehouse $(WAREHOUSE) --conf $(CONF) --out $(FIGURES)
+
 clean:
-	rm -rf $(SAMPLE) $(WAREHOUSE) .pytest_cache
+	rm -rf $(SAMPLE) $(WAREHOUSE) $(FIGURES) dist build .pytest_cache

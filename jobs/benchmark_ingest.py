@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jobs.common.config import load_config  # noqa: E402
+from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
 from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 
@@ -42,14 +42,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--sample", default=None, help="sample folder (default: a temporary one)")
-    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    add_profile_arguments(parser)
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="clout-bench-"))
     sample = Path(args.sample) if args.sample else work / "sample"
     ensure_sample(sample, args.events, args.seed)
 
-    config = load_config(args.conf)
+    config = profile_from(args)
     warehouse = Warehouse(str(work / "warehouse"), "clout_bench")
     spark = build_spark(config, warehouse=warehouse.root, app_name="clout-benchmark-ingest")
     from jobs.ingest import run_ingest

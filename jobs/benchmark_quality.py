@@ -21,10 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import functions as F  # noqa: E402
 
 from jobs.benchmark_ingest import ensure_sample  # noqa: E402
-from jobs.common.config import load_config  # noqa: E402
+from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
 from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
-from jobs.quality import TABLE, print_quality_summary, run_quality  # noqa: E402
+from jobs.quality import TABLE, run_quality  # noqa: E402
+from jobs.summary import quality_outcome, quality_text  # noqa: E402
 from jobs.common.labels import LabelFormat, read_labels  # noqa: E402
 from transforms.quality.evaluation import evaluate_verdicts, format_report  # noqa: E402
 
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--sample", default=None, help="sample folder (default: a temporary one)")
     parser.add_argument("--warehouse", default=None, help="warehouse folder, kept between runs (default: a temporary one)")
-    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    add_profile_arguments(parser)
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="clout-bench-"))
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     summary = json.loads((sample / "truth" / "summary.json").read_text())
     score_date = dt.date.fromisoformat(summary["end_date"])
 
-    config = load_config(args.conf)
+    config = profile_from(args)
     warehouse = Warehouse(args.warehouse or str(work / "warehouse"), "clout_bench")
     spark = build_spark(config, warehouse=warehouse.root, app_name="clout-benchmark-quality")
     if not Path(warehouse.path("silver/events")).is_dir():
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     seconds = time.monotonic() - started
     cores = spark.sparkContext.defaultParallelism
     print(f"quality stage on the {args.events:,}-event sample ({events:,} events) on {cores} cores: {seconds:.1f}s")
-    print_quality_summary(kinds)
+    print(quality_text(quality_outcome(kinds)))
 
     truth = read_labels(spark, str(sample / "truth" / "accounts.csv"), LabelFormat())
     verdicts = spark.read.format("delta").load(warehouse.path(TABLE)).where(F.col("score_date") == F.lit(score_date))

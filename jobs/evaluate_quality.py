@@ -17,8 +17,7 @@ from pathlib import Path
 # spark-submit runs this file as a script: make the project importable when it does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jobs.common.cli import ingested_input, iso_date  # noqa: E402
-from jobs.common.config import load_config  # noqa: E402
+from jobs.common.cli import add_profile_arguments, ingested_input, iso_date, profile_from  # noqa: E402
 from jobs.common.labels import add_label_arguments, label_format_from, read_labels  # noqa: E402
 from jobs.common.model_store import load_model, read_training_accounts, training_accounts_path  # noqa: E402
 from transforms.quality.assess import assess_accounts  # noqa: E402
@@ -33,14 +32,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--date", type=iso_date, default=None, help="score date (default: judge all of the input's activity)")
     parser.add_argument("--warehouse", default=None, help="warehouse the input is ingested into (default: a temp folder per input)")
     parser.add_argument("--include-training-accounts", action="store_true", help="also count accounts the model was fitted on")
-    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    add_profile_arguments(parser)
     add_label_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    config = load_config(args.conf)
+    config = profile_from(args)
     model_path = args.model or config.quality.model
     spark, warehouse = ingested_input(config, args.input, args.warehouse, "evaluate")
 

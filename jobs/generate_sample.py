@@ -2760,7 +2760,7 @@ class SampleGenerator:
     # -- truth ---------------------------------------------------------------------------------
 
     def _write_truth(self) -> dict[str, Any]:
-        world, clock, truth = self.world, self.ctx.clock, self.ctx.truth
+        world, truth = self.world, self.ctx.truth
         truth.close()
         truth.table("bots", ("platform", "account_id", "kind"),
                     ((truth_platform(b.account), b.account.account_id, b.kind) for b in world.bots))

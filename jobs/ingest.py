@@ -25,10 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import DataFrame, SparkSession, Window  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from jobs.common.config import CloutConfig, load_config  # noqa: E402
+from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
+from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import DeltaTable, Warehouse, append, ensure_table, register_table, table_exists  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
-from jobs.summary import print_ingest_summary  # noqa: E402
+from jobs.common.run_log import RunLog  # noqa: E402
+from jobs.summary import INGEST_TABLES, ingest_outcome, ingest_text, table_versions  # noqa: E402
 from transforms.adapters import bluesky, edges, facebook, mastodon, reddit, research_csv, twitter, weibo
 from transforms.identities import IDENTITIES_SCHEMA, identity_records  # noqa: E402
 from transforms.ingest import (  # noqa: E402
@@ -485,16 +487,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jobs.ingest", description="Ingest raw platform exports into Delta.")
     parser.add_argument("--input", required=True, help="folder with one sub-folder per source")
     parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
-    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    add_profile_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    config = load_config(args.conf)
+    config = profile_from(args)
+    log = RunLog("clout-ingest", config.logging.format)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-ingest")
     warehouse = Warehouse(args.warehouse, config.database)
-    print_ingest_summary(spark, warehouse, run_ingest(spark, config, args.input, warehouse))
+    with log.stage("ingest") as stage:
+        before = table_versions(spark, warehouse, INGEST_TABLES)
+        stage.outcome = ingest_outcome(spark, warehouse, run_ingest(spark, config, args.input, warehouse), before)
+        log.text(lambda: ingest_text(stage.outcome))
+    log.summary()
 
 
 if __name__ == "__main__":

@@ -10,16 +10,25 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import time
 from pathlib import Path
 
 # spark-submit runs this file as a script: make the project importable when it does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jobs.common.cli import iso_date  # noqa: E402
-from jobs.common.config import load_config  # noqa: E402
+from jobs.common.cli import add_profile_arguments, iso_date, profile_from  # noqa: E402
 from jobs.common.delta import Warehouse  # noqa: E402
+from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
+from jobs.summary import (  # noqa: E402
+    INGEST_TABLES,
+    QUALITY_TABLES,
+    ingest_outcome,
+    ingest_text,
+    quality_outcome,
+    quality_text,
+    table_versions,
+    written_since,
+)
 
 STAGES = ("ingest", "quality")
 
@@ -30,7 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
     parser.add_argument("--date", type=iso_date, default=dt.date.today(), help="score date (default: today, UTC)")
     parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES), help="stages to run, in order")
-    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    add_profile_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -38,23 +47,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if "ingest" in args.stages and not args.input:
         raise SystemExit("jobs.pipeline: the ingest stage needs --input")
-    config = load_config(args.conf)
+    config = profile_from(args)
+    log = RunLog("clout-pipeline", config.logging.format)
+    log.event("run_started", f"pipeline for {args.date}: stages {', '.join(args.stages)}", score_date=args.date, stages=args.stages, warehouse=args.warehouse, profile=config.profile)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-pipeline")
     warehouse = Warehouse(args.warehouse, config.database)
-    for stage in args.stages:
-        started = time.monotonic()
-        print(f"[clout] stage {stage}: started", flush=True)
-        if stage == "ingest":
-            from jobs.ingest import run_ingest
-            from jobs.summary import print_ingest_summary
+    try:
+        for name in args.stages:
+            with log.stage(name) as stage:
+                if name == "ingest":
+                    from jobs.ingest import run_ingest
 
-            ledger = run_ingest(spark, config, args.input, warehouse)
-            print_ingest_summary(spark, warehouse, ledger)
-        elif stage == "quality":
-            from jobs.quality import print_quality_summary, run_quality
+                    before = table_versions(spark, warehouse, INGEST_TABLES)
+                    stage.outcome = ingest_outcome(spark, warehouse, run_ingest(spark, config, args.input, warehouse), before)
+                    log.text(lambda: ingest_text(stage.outcome))
+                elif name == "quality":
+                    from jobs.quality import run_quality
 
-            print_quality_summary(run_quality(spark, config, warehouse, args.date))
-        print(f"[clout] stage {stage}: done in {time.monotonic() - started:.1f}s", flush=True)
+                    before = table_versions(spark, warehouse, QUALITY_TABLES)
+                    kinds = run_quality(spark, config, warehouse, args.date)
+                    stage.outcome = quality_outcome(kinds, written_since(spark, warehouse, before))
+                    log.text(lambda: quality_text(stage.outcome))
+    finally:
+        log.summary()
     return 0
 
 

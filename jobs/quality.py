@@ -18,11 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from jobs.common.cli import iso_date  # noqa: E402
-from jobs.common.config import CloutConfig, load_config  # noqa: E402
+from jobs.common.cli import add_profile_arguments, iso_date, profile_from  # noqa: E402
+from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, register_table, replace_partition  # noqa: E402
 from jobs.common.model_store import load_model  # noqa: E402
+from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
+from jobs.summary import QUALITY_TABLES, quality_outcome, quality_text, table_versions, written_since  # noqa: E402
 from transforms.quality.assess import assess_accounts  # noqa: E402
 
 TABLE = "silver/account_quality"
@@ -45,27 +47,26 @@ def run_quality(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, 
     return {row["kind"]: row["count"] for row in written.groupBy("kind").count().collect()}
 
 
-def print_quality_summary(kinds: dict[str, int]) -> None:
-    """Accounts per kind, bots first."""
-    total = sum(kinds.values())
-    print(f"account quality: {total:,} accounts")
-    for kind, count in sorted(kinds.items(), key=lambda item: (item[0] in ("genuine", "inactive"), -item[1])):
-        print(f"  {kind:>20}: {count:>8,} ({count / total:.1%})")
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jobs.quality", description="Judge every account: genuine, bot (which kind) or inactive.")
     parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
     parser.add_argument("--date", type=iso_date, default=dt.date.today(), help="score date (default: today, UTC)")
-    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    add_profile_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    config = load_config(args.conf)
+    config = profile_from(args)
+    log = RunLog("clout-quality", config.logging.format)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-quality")
-    print_quality_summary(run_quality(spark, config, Warehouse(args.warehouse, config.database), args.date))
+    with log.stage("quality") as stage:
+        warehouse = Warehouse(args.warehouse, config.database)
+        before = table_versions(spark, warehouse, QUALITY_TABLES)
+        kinds = run_quality(spark, config, warehouse, args.date)
+        stage.outcome = quality_outcome(kinds, written_since(spark, warehouse, before))
+        log.text(lambda: quality_text(stage.outcome))
+    log.summary()
 
 
 if __name__ == "__main__":

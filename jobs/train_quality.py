@@ -23,8 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import Column, DataFrame  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from jobs.common.cli import ingested_input  # noqa: E402
-from jobs.common.config import load_config  # noqa: E402
+from jobs.common.cli import add_profile_arguments, ingested_input, profile_from  # noqa: E402
 from jobs.common.labels import add_label_arguments, label_format_from, read_labels  # noqa: E402
 from jobs.common.model_store import save_model  # noqa: E402
 from transforms.quality.assess import assess_features, quality_features  # noqa: E402
@@ -73,14 +72,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--holdout", type=float, default=0.3, help="share of labelled accounts kept out of the fit (default 0.3)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the split and the trees")
     parser.add_argument("--leave-one-group-out", action="store_true", help="also report figures with each bot group left out")
-    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    add_profile_arguments(parser)
     add_label_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    config = load_config(args.conf)
+    config = profile_from(args)
     version = args.version or Path(args.out).name
     spark, warehouse = ingested_input(config, args.input, args.warehouse, "train")
 

@@ -2,7 +2,7 @@
 # MAGIC %md
 # MAGIC # Ingest overview
 # MAGIC What the last ingest runs read, accepted, quarantined and skipped as duplicates, per source,
-# MAGIC and the reasons records were quarantined.
+# MAGIC the reasons records were quarantined, and the activity that landed, day by day.
 
 # COMMAND ----------
 
@@ -19,23 +19,58 @@ except NameError:  # running locally: the same session builder as the jobs
     for table in local_tables(warehouse):  # a local session's catalog starts empty
         register_table(spark, warehouse, table)
 
+import matplotlib.pyplot as plt
+
 # COMMAND ----------
 
-spark.sql(
+# MAGIC %md
+# MAGIC ## Runs
+# MAGIC Every record read is accepted, quarantined or a duplicate of one already ingested.
+
+# COMMAND ----------
+
+display(spark.sql(
     "SELECT run_id, source, records_read, accepted, quarantined, duplicates, status "
-    "FROM clout.ingest_runs ORDER BY started_at DESC, source"
-).show(50, truncate=False)
+    "FROM clout.ingest_runs ORDER BY started_at DESC, source LIMIT 50"
+))
 
 # COMMAND ----------
 
-spark.sql(
-    "SELECT source, reason, count(*) AS records FROM clout.silver_quarantine "
-    "GROUP BY source, reason ORDER BY records DESC"
-).show(20, truncate=False)
+# MAGIC %md
+# MAGIC ## Why records were quarantined
 
 # COMMAND ----------
 
-spark.sql(
+reasons = spark.sql(
+    """SELECT source, regexp_replace(reason, "'[^']*'", "'…'") AS reason, count(*) AS records
+       FROM clout.silver_quarantine GROUP BY 1, 2 ORDER BY records DESC LIMIT 15"""
+).toPandas()
+print(reasons.to_string(index=False))
+if len(reasons):
+    labels = [f"{row.source}: {row.reason[:60]}" for row in reasons.itertuples()]
+    figure, axis = plt.subplots(figsize=(9, 0.35 * len(reasons) + 1))
+    axis.barh(labels[::-1], reasons["records"][::-1])
+    axis.set_xlabel("records")
+    axis.set_title("Top quarantine reasons")
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## Activity per day and platform
+
+# COMMAND ----------
+
+daily = spark.sql(
+    """SELECT to_date(event_ts) AS day, platform, count(*) AS events
+       FROM clout.silver_events GROUP BY 1, 2"""
+).toPandas()  # one row per day and platform
+per_day = daily.pivot(index="day", columns="platform", values="events").fillna(0).sort_index()
+axis = per_day.plot(figsize=(10, 4), title="Events per day")
+axis.set_ylabel("events")
+
+# COMMAND ----------
+
+display(spark.sql(
     "SELECT platform, event_type, count(*) AS events FROM clout.silver_events "
     "GROUP BY platform, event_type ORDER BY platform, event_type"
-).show(60)
+))

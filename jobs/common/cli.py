@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from jobs.common.config import CloutConfig
+from jobs.common.config import CloutConfig, load_config
 from jobs.common.delta import Warehouse
 from jobs.common.spark import build_spark
 
@@ -20,6 +20,24 @@ def iso_date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from error
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--conf PROFILE`` and repeatable ``--set SECTION.KEY=VALUE`` overrides."""
+    parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override one profile setting, e.g. --set quality.model=s3://bucket/models/quality/v1 (repeatable)",
+    )
+
+
+def profile_from(args: argparse.Namespace) -> CloutConfig:
+    """The profile named by :func:`add_profile_arguments`' options, overrides applied."""
+    return load_config(args.conf, args.overrides)
 
 
 def ingested_input(config: CloutConfig, input_path: str, warehouse_dir: str | None, job: str) -> tuple[SparkSession, Warehouse]:

@@ -6,11 +6,12 @@ the dataclasses below are the only way settings reach the code.
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROFILE = PROJECT_ROOT / "conf" / "local.toml"
@@ -203,6 +204,22 @@ class QualitySettings:
 
 
 @dataclass(frozen=True)
+class LoggingSettings:
+    """How a run reports what it does.
+
+    Attributes:
+        format: ``text`` (lines for people) or ``json`` (one JSON object per line, for a
+            log collector).
+    """
+
+    format: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.format not in ("text", "json"):
+            raise ConfigError(f"[logging] format must be 'text' or 'json', got {self.format!r}")
+
+
+@dataclass(frozen=True)
 class CloutConfig:
     """One whole profile.
 
@@ -213,6 +230,7 @@ class CloutConfig:
         database: Catalog database that every table is registered in.
         ingest: Ingest stage settings.
         quality: Account-quality stage settings.
+        logging: How runs report progress and their summary.
     """
 
     profile: str
@@ -221,6 +239,7 @@ class CloutConfig:
     database: str
     ingest: IngestSettings
     quality: QualitySettings = QualitySettings()
+    logging: LoggingSettings = LoggingSettings()
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -251,11 +270,48 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
         raise ConfigError(f"[{section}] {error}") from error
 
 
-def load_config(path: str | os.PathLike[str] | None = None) -> CloutConfig:
+def _override_value(text: str) -> Any:
+    """A TOML value (``8``, ``true``, ``[0.3, 0.7, 5]``, ``"x"``), or else the bare text."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """Applies ``section.key=value`` settings on top of a parsed profile.
+
+    Paths and sizes that differ per run (a model on shared storage, the partitions of a
+    small test cluster) come from the command line this way instead of from a profile
+    edited per run. ``spark.conf.<key>`` takes the whole rest as one Spark setting, dots
+    included (``spark.conf.spark.executor.memory=2g``).
+
+    Raises:
+        ConfigError: If an override is not ``dotted.key=value`` or crosses a plain value.
+    """
+    merged = copy.deepcopy(raw)
+    for override in overrides:
+        key, sep, text = override.partition("=")
+        parts = key.strip().split(".")
+        if not sep or not all(parts):
+            raise ConfigError(f"override {override!r} is not section.key=value")
+        if parts[:2] == ["spark", "conf"] and len(parts) > 3:
+            parts = ["spark", "conf", ".".join(parts[2:])]
+        node = merged
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"override {override!r}: {part} is a value, not a section")
+        node[parts[-1]] = _override_value(text.strip())
+    return merged
+
+
+def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[str] = ()) -> CloutConfig:
     """Reads a profile.
 
     Args:
         path: TOML profile; defaults to ``conf/local.toml`` of the project.
+        overrides: ``section.key=value`` settings applied on top (see :func:`apply_overrides`).
 
     Returns:
         The typed configuration.
@@ -270,6 +326,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CloutConfig:
         raw = tomllib.loads(profile.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{profile} is not valid TOML: {error}") from error
+    raw = apply_overrides(raw, overrides)
 
     spark_raw = dict(_section(raw, "spark"))
     spark_conf = {str(k): str(v) for k, v in spark_raw.pop("conf", {}).items()}
@@ -284,4 +341,5 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CloutConfig:
         database=str(catalog.get("database", "clout")),
         ingest=_build(IngestSettings, _section(raw, "ingest"), "ingest"),
         quality=_build(QualitySettings, _section(raw, "quality"), "quality"),
+        logging=_build(LoggingSettings, _section(raw, "logging"), "logging"),
     )

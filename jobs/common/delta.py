@@ -120,3 +120,33 @@ def replace_partition(rows: DataFrame, path: str, column: str, value: str, add_n
         writer.option("replaceWhere", f"{column} = '{value}'").save(path)
     else:
         writer.partitionBy(column).save(path)
+
+
+def table_version(spark: SparkSession, path: str) -> int:
+    """The latest version of a Delta table, or -1 if there is no table yet."""
+    if not table_exists(spark, path):
+        return -1
+    return int(DeltaTable.forPath(spark, path).history(1).first()["version"])
+
+
+def rows_written(spark: SparkSession, path: str, since_version: int) -> dict[str, int]:
+    """Rows inserted and updated by the commits after ``since_version``, from Delta's
+    commit metrics (not a count of the table): what one run wrote, however many commits.
+
+    A MERGE counts the rows it inserted and updated (its ``numOutputRows`` also holds rows
+    merely copied into rewritten files); a WRITE, its output rows; an UPDATE, its updated rows.
+    """
+    totals = {"inserted": 0, "updated": 0}
+    if not table_exists(spark, path):
+        return totals
+    commits = DeltaTable.forPath(spark, path).history().where(f"version > {since_version}").select("operation", "operationMetrics")
+    for operation, metrics in commits.collect():  # one row per commit of this run: a handful
+        metrics = {k: int(v) for k, v in (metrics or {}).items() if v and v.isdigit()}
+        if operation == "MERGE":
+            totals["inserted"] += metrics.get("numTargetRowsInserted", 0)
+            totals["updated"] += metrics.get("numTargetRowsUpdated", 0)
+        elif operation == "UPDATE":
+            totals["updated"] += metrics.get("numUpdatedRows", 0)
+        else:  # WRITE, CREATE OR REPLACE TABLE ... AS SELECT
+            totals["inserted"] += metrics.get("numOutputRows", 0)
+    return totals

@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import logging
 from pathlib import Path
+from typing import Mapping
 
 from jobs.common.config import CloutConfig
 
@@ -97,6 +98,7 @@ def build_spark(
     warehouse: str | None = None,
     app_name: str | None = None,
     with_graphframes: bool = False,
+    extra_conf: Mapping[str, str] | None = None,
 ):
     """Builds (or returns the running) SparkSession for a profile.
 
@@ -105,6 +107,8 @@ def build_spark(
         warehouse: Warehouse directory; fills ``{warehouse}`` in settings.
         app_name: Application name; defaults to the profile's.
         with_graphframes: Also load the GraphFrames JVM artifacts (graph stages).
+        extra_conf: Settings a job adds to the profile's (e.g. a Hive catalog for the
+            SQL endpoint); they win over the profile.
 
     Returns:
         A SparkSession with Delta's SQL extension and catalog.
@@ -129,6 +133,7 @@ def build_spark(
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
         "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
         **{k: v.replace("{warehouse}", warehouse_dir) for k, v in settings.conf.items()},
+        **(extra_conf or {}),
     }
 
     packages = jvm_packages(config, with_graphframes)
@@ -163,6 +168,31 @@ def build_spark(
     return spark
 
 
+def resolved_jars(config: CloutConfig, with_graphframes: bool = False) -> list[str]:
+    """The jar files of a profile's JVM packages, resolving and caching them first (through
+    one short local Spark session) when the cache lacks them.
+
+    For what needs the files themselves: ``spark-submit --jars``, or a driver class path.
+
+    Raises:
+        DependencyError: If the profile does not resolve packages, or resolution fails.
+    """
+    if not config.packages.resolve or not config.packages.cache_dir:
+        raise DependencyError(f"{config.profile} does not resolve JVM packages ([packages] resolve = false)")
+    cache_dir = Path(config.packages.cache_dir).expanduser()
+    packages = jvm_packages(config, with_graphframes)
+    jars = cached_jars(cache_dir, packages)
+    if jars is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="clout-jars-") as scratch:
+            build_spark(config, warehouse=scratch, app_name="clout-resolve-jars", with_graphframes=with_graphframes).stop()
+        jars = cached_jars(cache_dir, packages)
+    if jars is None:
+        raise DependencyError(f"{', '.join(packages)} resolved, but no jar list was cached in {cache_dir}")
+    return jars
+
+
 def _check_jvm_classes(spark, with_graphframes: bool) -> None:
     """Fails early, with the fix, if the JVM side lacks Delta or GraphFrames."""
     needed = {"io.delta.tables.DeltaTable": "Delta Lake (io.delta:delta-spark)"}
@@ -176,5 +206,5 @@ def _check_jvm_classes(spark, with_graphframes: bool) -> None:
             raise DependencyError(
                 f"{what} is not on Spark's classpath. With [packages] resolve = true the "
                 "session resolves it from Maven Central; on a cluster pass it with "
-                "spark-submit --packages (see README, 'Running on a cluster')."
+                "spark-submit --packages (see README, 'spark-submit on a cluster')."
             ) from error

@@ -1,9 +1,43 @@
-"""Integration fixtures: the real public datasets, ingested once per test session."""
+"""Integration fixtures, each built once per test session: the real public datasets
+ingested, and the pipeline's run on a generated sample."""
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from jobs.common.delta import Warehouse
+from jobs.generate_sample import generate
 from jobs.ingest import run_ingest
+from jobs.quality import run_quality
+
+SAMPLE_SCORE_DATE = dt.date(2026, 11, 1)
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """The generated sample, its warehouse after ingest and quality, and the quality
+    stage's counts per kind from its first run and from a rerun of the same date."""
+
+    sample: Path
+    warehouse: Warehouse
+    score_date: dt.date
+    first: dict[str, int]
+    again: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def sample_run(spark, config, tmp_path_factory) -> SampleRun:
+    """A 60k-event sample (planted bots, rings, quiet accounts, malformed records) through
+    ingest and quality; the quality stage runs twice for the same date."""
+    sample = tmp_path_factory.mktemp("sample")
+    generate(sample, 60_000, 7)
+    warehouse = Warehouse(str(tmp_path_factory.mktemp("sample-warehouse")), "clout_sample")
+    run_ingest(spark, config, str(sample), warehouse)
+    first = run_quality(spark, config, warehouse, SAMPLE_SCORE_DATE)
+    again = run_quality(spark, config, warehouse, SAMPLE_SCORE_DATE)
+    return SampleRun(sample, warehouse, SAMPLE_SCORE_DATE, first, again)
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,8 @@ from collections import defaultdict
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.common.delta import Warehouse
 from jobs.common.labels import LabelFormat, read_labels
-from jobs.generate_sample import generate
-from jobs.ingest import run_ingest
-from jobs.quality import TABLE, run_quality
+from jobs.quality import TABLE
 from transforms.quality.evaluation import evaluate_verdicts
 
 pytestmark = pytest.mark.integration
@@ -20,20 +17,16 @@ SCORE_DATE = dt.date(2026, 11, 1)
 
 
 @pytest.fixture(scope="module")
-def judged(spark, config, tmp_path_factory):
-    sample = tmp_path_factory.mktemp("quality-sample")
-    generate(sample, 60_000, 7)
-    warehouse = Warehouse(str(tmp_path_factory.mktemp("quality-warehouse")), "clout_quality")
-    run_ingest(spark, config, str(sample), warehouse)
-    first = run_quality(spark, config, warehouse, SCORE_DATE)
-    again = run_quality(spark, config, warehouse, SCORE_DATE)
+def judged(spark, sample_run):
+    assert sample_run.score_date == SCORE_DATE
+    warehouse = sample_run.warehouse
     verdicts = spark.read.format("delta").load(warehouse.path(TABLE)).where(F.col("score_date") == F.lit(SCORE_DATE)).cache()
-    truth = read_labels(spark, str(sample / "truth" / "accounts.csv"), LabelFormat())
+    truth = read_labels(spark, str(sample_run.sample / "truth" / "accounts.csv"), LabelFormat())
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
     known = events.select("platform", F.col("actor_account_id").alias("account_id")).union(accounts.select("platform", "account_id")).distinct()
     quarantine = spark.read.format("delta").load(warehouse.path("silver/quarantine"))
-    return sample, verdicts, truth, first, again, known, quarantine
+    return sample_run.sample, verdicts, truth, sample_run.first, sample_run.again, known, quarantine
 
 
 def test_one_row_per_known_account_and_a_rerun_replaces_the_date(judged):

@@ -55,3 +55,47 @@ def test_unknown_quality_signal_setting_is_an_error(tmp_path):
     profile.write_text("[quality.spam]\nrepeated_links = [0.5, 0.9]\n")
     with pytest.raises(ConfigError, match=r"\[quality.spam\] has unknown settings \['repeated_links'\]"):
         load_config(profile)
+
+
+def test_command_line_overrides_win_over_the_profile_and_keep_their_types():
+    config = load_config(
+        PROJECT_ROOT / "conf" / "cluster.toml",
+        [
+            "quality.model=file:///models/quality/v2",
+            "spark.shuffle_partitions=4",
+            "spark.conf.spark.executor.memory=2g",
+            "quality.spam.repeated_link=[0.5, 0.9, 7]",
+        ],
+    )
+    assert config.quality.model == "file:///models/quality/v2"
+    assert config.spark.shuffle_partitions == 4
+    assert config.spark.conf["spark.executor.memory"] == "2g"
+    assert config.spark.conf["spark.sql.session.timeZone"] == "UTC"
+    assert config.quality.spam.repeated_link == Ramp(0.5, 0.9, 7)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("quality.modle=x", "unknown settings \\['modle'\\]"),
+        ("quality.model", "is not section.key=value"),
+        ("quality.model.path=x", "model is a value, not a section"),
+    ],
+)
+def test_a_bad_override_is_an_error_that_names_it(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(PROJECT_ROOT / "conf" / "test.toml", [override])
+
+
+def test_the_databricks_job_runs_the_pipeline_with_a_profile_that_loads():
+    import json
+
+    from jobs.pipeline import parse_args
+
+    job = json.loads((PROJECT_ROOT / "conf" / "databricks" / "clout-daily-job.json").read_text())
+    (task,) = job["tasks"]
+    assert (PROJECT_ROOT / task["spark_python_task"]["python_file"]).is_file()
+    args = parse_args(task["spark_python_task"]["parameters"])
+    config = load_config(PROJECT_ROOT / args.conf, args.overrides)
+    assert config.packages.resolve is False  # the cluster's libraries bring the jars
+    assert config.quality.model.startswith("/Volumes/")

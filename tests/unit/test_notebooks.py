@@ -1,0 +1,48 @@
+"""The notebook runner reads Databricks source notebooks the way Databricks does."""
+
+import pytest
+
+from jobs.run_notebooks import Cell, default_notebooks, notebook_cells
+
+NOTEBOOK = """# Databricks notebook source
+# MAGIC %md
+# MAGIC # Title
+# MAGIC Some words.
+
+# COMMAND ----------
+
+x = 1
+
+# COMMAND ----------
+
+# MAGIC %md One line of text.
+
+# COMMAND ----------
+
+# a comment, then code
+y = x + 1
+"""
+
+
+def test_cells_are_split_into_markdown_and_code():
+    assert notebook_cells(NOTEBOOK) == [
+        Cell(1, "markdown", "# Title\nSome words."),
+        Cell(2, "code", "x = 1"),
+        Cell(3, "markdown", "One line of text."),
+        Cell(4, "code", "# a comment, then code\ny = x + 1"),
+    ]
+
+
+def test_a_file_without_the_databricks_header_is_refused():
+    with pytest.raises(ValueError, match="not a Databricks source notebook"):
+        notebook_cells("x = 1\n")
+
+
+def test_every_project_notebook_parses_and_keeps_text_out_of_code_cells():
+    notebooks = default_notebooks()
+    assert [n.name for n in notebooks][:2] == ["01_ingest_overview.py", "02_account_quality.py"]
+    for notebook in notebooks:
+        cells = notebook_cells(notebook.read_text(encoding="utf-8"))
+        assert cells[0].kind == "markdown"
+        # A "# MAGIC" line inside a code cell would be a comment on Databricks, not text.
+        assert not any("# MAGIC" in cell.source for cell in cells if cell.kind == "code"), notebook
