@@ -13,7 +13,7 @@ CRESCI ?= ../shared/data/cresci-2015
 SQL_PORT ?= 10000
 FIGURES ?= notebook-figures
 
-.PHONY: setup demo sample test unit integration benchmark-ingest benchmark-quality train-quality evaluate-quality dist serve-sql notebooks clean
+.PHONY: setup demo sample test unit integration test-cluster benchmark-ingest benchmark-quality train-quality evaluate-quality dist serve-sql notebooks clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ unit: setup
 
 integration: setup
 	$(PY) -m pytest tests/integration
+
+# The whole pipeline submitted to a real standalone cluster on loopback (several minutes).
+test-cluster: setup
+	$(PY) -m pytest -m cluster tests/integration/test_standalone_cluster.py
 
 benchmark-ingest: setup
 	$(PY) -m jobs.benchmark_ingest --events 1000000

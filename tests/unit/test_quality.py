@@ -159,7 +159,13 @@ def test_one_spammy_habit_alone_is_not_spam(spark):
     posts = [event("post", "blogger", i * 86400, post=f"b{i}", text=f"new essay number {'abcdefgh'[i]} https://blog.example") for i in range(8)]
     row = judged(spark, posts, as_of=dt.date(2026, 10, 10))["blogger"]
     assert (row["is_bot"], row["kind"]) == (False, "genuine")
-    assert row["reasons"][0] == "no bot signal (bot score 0.00)"
+    assert row["reasons"] == ["no bot signal (bot score 0.00)", "8 actions on 8 days"]
+
+
+def test_genuine_reasons_count_in_words_people_use(spark):
+    rows = [event("reply", "newcomer", 0, target="host", post="r1", parent="h1", text="welcome!")]
+    row = judged(spark, rows, as_of=dt.date(2026, 10, 2))["newcomer"]
+    assert row["reasons"] == ["no bot signal (bot score 0.00)", "1 action on 1 day", "engagement spread over 1 account, at most 100% to one"]
 
 
 def test_behaviour_only_follow_burst_is_a_bought_follower(spark):

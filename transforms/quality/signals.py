@@ -130,6 +130,11 @@ def _n(value: Column) -> Column:
     return F.format_number(F.coalesce(value, F.lit(0)).cast("double"), 0)
 
 
+def _counted(value: Column, noun: str) -> Column:
+    """A count with its noun, singular for one: "1 day", "4,812 accounts"."""
+    return F.concat(_n(value), F.lit(" "), F.when(F.coalesce(value, F.lit(0)) == 1, F.lit(noun)).otherwise(F.lit(f"{noun}s")))
+
+
 def _pct(share: Column) -> Column:
     """A share as a whole percentage: 87%."""
     return F.concat(F.format_number(F.coalesce(share, F.lit(0.0)) * 100.0, 0), F.lit("%"))
@@ -211,11 +216,11 @@ def with_reasons(verdicts: DataFrame, settings: QualitySettings, as_of: dt.date 
         F.concat(F.lit("no bot signal (bot score "), F.format_number(F.col("bot_score"), 2), F.lit(")")),
         F.when(
             F.col("actions") > 0,
-            F.concat(_n(F.col("actions")), F.lit(" actions on "), _n(F.col("active_days")), F.lit(" days")),
+            F.concat(_counted(F.col("actions"), "action"), F.lit(" on "), _counted(F.col("active_days"), "day")),
         ),
         F.when(
             F.col("engaged_accounts") > 0,
-            F.concat(F.lit("engagement spread over "), _n(F.col("engaged_accounts")), F.lit(" accounts, at most "),
+            F.concat(F.lit("engagement spread over "), _counted(F.col("engaged_accounts"), "account"), F.lit(", at most "),
                      _pct(F.col("top_target_share")), F.lit(" to one")),
         ),
     ]
