@@ -85,21 +85,21 @@ def test_twitter_v2_response_splits_into_tweet_and_user_records(spark):
     assert followers == 513958
 
 
-@pytest.mark.parametrize(
-    "raw, reason",
-    [
-        ('{"id_str": "1", "text": "cut', "line is not valid JSON (truncated or corrupted record)"),
-        ({"id_str": "1", "created_at": "yesterday", "user": {"id_str": "2"}}, "created_at 'yesterday' is not a timestamp"),
-        ({"id_str": "1", "created_at": "Thu Apr 06 15:24:15 +0000 2017"}, "author (user.id_str) is missing"),
-        ({"id_str": {"$numberLong": "1"}, "created_at": "Thu Apr 06 15:24:15 +0000 2017", "user": {"id_str": "2"}}, "tweet id '{\"$numberLong\":\"1\"}' is not valid"),
-        ({"id_str": "1", "created_at": "Thu Apr 06 15:24:15 +0000 2017", "user": "bob"}, "record does not match the Twitter v1.1 tweet layout: a field holds the wrong kind of value (for example an object where a string or number belongs)"),
-        ("[1, 2]", "line is valid JSON but not an object; a Twitter v1.1 tweet record is a JSON object"),
-    ],
-)
-def test_twitter_malformed_records_get_reasons(spark, raw, reason):
-    records = twitter.to_records(bronze(spark, "twitter", [raw]))
-    assert problems_of(records) == [reason]
-    assert records.select(F.size("events")).first()[0] == 0
+# Each malformed line with the reason it must get, in line order: one DataFrame, one run.
+TWITTER_MALFORMED = [
+    ('{"id_str": "1", "text": "cut', "line is not valid JSON (truncated or corrupted record)"),
+    ({"id_str": "1", "created_at": "yesterday", "user": {"id_str": "2"}}, "created_at 'yesterday' is not a timestamp"),
+    ({"id_str": "1", "created_at": "Thu Apr 06 15:24:15 +0000 2017"}, "author (user.id_str) is missing"),
+    ({"id_str": {"$numberLong": "1"}, "created_at": "Thu Apr 06 15:24:15 +0000 2017", "user": {"id_str": "2"}}, "tweet id '{\"$numberLong\":\"1\"}' is not valid"),
+    ({"id_str": "1", "created_at": "Thu Apr 06 15:24:15 +0000 2017", "user": "bob"}, "record does not match the Twitter v1.1 tweet layout: a field holds the wrong kind of value (for example an object where a string or number belongs)"),
+    ("[1, 2]", "line is valid JSON but not an object; a Twitter v1.1 tweet record is a JSON object"),
+]
+
+
+def test_twitter_malformed_records_get_reasons(spark):
+    records = twitter.to_records(bronze(spark, "twitter", [raw for raw, _ in TWITTER_MALFORMED]))
+    assert problems_of(records) == [reason for _, reason in TWITTER_MALFORMED]
+    assert [r[0] for r in records.select(F.size("events")).collect()] == [0] * len(TWITTER_MALFORMED)
 
 
 def jetstream(did, collection, rkey, record, operation="create"):
