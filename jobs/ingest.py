@@ -491,17 +491,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def ingest_stage(spark: SparkSession, config: CloutConfig, input_dir: str, warehouse: Warehouse, log: RunLog) -> None:
+    """The ingest stage as a run logs it: timed, with what it read and wrote."""
+    with log.stage("ingest") as stage:
+        before = table_versions(spark, warehouse, INGEST_TABLES)
+        stage.outcome = ingest_outcome(spark, warehouse, run_ingest(spark, config, input_dir, warehouse), before)
+        log.text(lambda: ingest_text(stage.outcome))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = profile_from(args)
     log = RunLog("clout-ingest", config.logging.format)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-ingest")
-    warehouse = Warehouse(args.warehouse, config.database)
-    with log.stage("ingest") as stage:
-        before = table_versions(spark, warehouse, INGEST_TABLES)
-        stage.outcome = ingest_outcome(spark, warehouse, run_ingest(spark, config, args.input, warehouse), before)
-        log.text(lambda: ingest_text(stage.outcome))
-    log.summary()
+    try:
+        ingest_stage(spark, config, args.input, Warehouse(args.warehouse, config.database), log)
+    finally:
+        log.summary()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
-from jobs.common.spark import resolved_jars  # noqa: E402
+from jobs.common.spark import resolve_and_cache_jars  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     add_profile_arguments(parser)
     parser.add_argument("--graphframes", action="store_true", help="also the GraphFrames artifacts")
     args = parser.parse_args(argv)
-    print(",".join(resolved_jars(profile_from(args), args.graphframes)))
+    print(",".join(resolve_and_cache_jars(profile_from(args), args.graphframes)))
     return 0
 
 

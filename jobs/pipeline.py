@@ -19,16 +19,6 @@ from jobs.common.cli import add_profile_arguments, iso_date, profile_from  # noq
 from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
-from jobs.summary import (  # noqa: E402
-    INGEST_TABLES,
-    QUALITY_TABLES,
-    ingest_outcome,
-    ingest_text,
-    quality_outcome,
-    quality_text,
-    table_versions,
-    written_since,
-)
 
 STAGES = ("ingest", "quality")
 
@@ -54,20 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     warehouse = Warehouse(args.warehouse, config.database)
     try:
         for name in args.stages:
-            with log.stage(name) as stage:
-                if name == "ingest":
-                    from jobs.ingest import run_ingest
+            if name == "ingest":
+                from jobs.ingest import ingest_stage
 
-                    before = table_versions(spark, warehouse, INGEST_TABLES)
-                    stage.outcome = ingest_outcome(spark, warehouse, run_ingest(spark, config, args.input, warehouse), before)
-                    log.text(lambda: ingest_text(stage.outcome))
-                elif name == "quality":
-                    from jobs.quality import run_quality
+                ingest_stage(spark, config, args.input, warehouse, log)
+            elif name == "quality":
+                from jobs.quality import quality_stage
 
-                    before = table_versions(spark, warehouse, QUALITY_TABLES)
-                    kinds = run_quality(spark, config, warehouse, args.date)
-                    stage.outcome = quality_outcome(kinds, written_since(spark, warehouse, before))
-                    log.text(lambda: quality_text(stage.outcome))
+                quality_stage(spark, config, warehouse, args.date, log)
     finally:
         log.summary()
     return 0

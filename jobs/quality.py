@@ -55,18 +55,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def quality_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, log: RunLog) -> None:
+    """The quality stage as a run logs it: timed, with the verdicts per kind and rows written."""
+    with log.stage("quality") as stage:
+        before = table_versions(spark, warehouse, QUALITY_TABLES)
+        kinds = run_quality(spark, config, warehouse, score_date)
+        stage.outcome = quality_outcome(kinds, written_since(spark, warehouse, before))
+        log.text(lambda: quality_text(stage.outcome))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = profile_from(args)
     log = RunLog("clout-quality", config.logging.format)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-quality")
-    with log.stage("quality") as stage:
-        warehouse = Warehouse(args.warehouse, config.database)
-        before = table_versions(spark, warehouse, QUALITY_TABLES)
-        kinds = run_quality(spark, config, warehouse, args.date)
-        stage.outcome = quality_outcome(kinds, written_since(spark, warehouse, before))
-        log.text(lambda: quality_text(stage.outcome))
-    log.summary()
+    try:
+        quality_stage(spark, config, Warehouse(args.warehouse, config.database), args.date, log)
+    finally:
+        log.summary()
 
 
 if __name__ == "__main__":

@@ -62,6 +62,10 @@ def notebook_cells(text: str) -> list[Cell]:
         magic = [line for line in chunk if line.strip()]
         if all(line.startswith(MAGIC) for line in magic):
             text_lines = [line[len(MAGIC):].removeprefix(" ") for line in magic]
+            command = text_lines[0].split(maxsplit=1)[0] if text_lines[0].strip() else ""
+            if command != "%md":
+                # %sql, %pip, %run ... would be skipped silently: refuse them instead.
+                raise ValueError(f"cell {len(cells) + 1} is a {command or 'magic'} cell; only Python and %md cells run outside Databricks")
             text_lines[0] = text_lines[0].removeprefix("%md").strip()
             cells.append(Cell(len(cells) + 1, "markdown", "\n".join(text_lines).strip()))
         else:
@@ -92,13 +96,18 @@ def _save_open_figures(folder: Path, cell: Cell) -> list[Path]:
 
 def run_notebook(path: Path, namespace: dict[str, Any], figures_dir: Path) -> list[Path]:
     """Runs one notebook's code cells in ``namespace``; returns the PNG files written."""
+    import matplotlib.pyplot as plt
+
     saved: list[Path] = []
-    for cell in notebook_cells(path.read_text(encoding="utf-8")):
-        if cell.kind == "markdown":
-            print(f"\n{cell.source}", flush=True)
-            continue
-        exec(compile(cell.source, f"{path.name}[cell {cell.number}]", "exec"), namespace)  # noqa: S102
-        saved += _save_open_figures(figures_dir / path.stem, cell)
+    try:
+        for cell in notebook_cells(path.read_text(encoding="utf-8")):
+            if cell.kind == "markdown":
+                print(f"\n{cell.source}", flush=True)
+                continue
+            exec(compile(cell.source, f"{path.name}[cell {cell.number}]", "exec"), namespace)  # noqa: S102
+            saved += _save_open_figures(figures_dir / path.stem, cell)
+    finally:
+        plt.close("all")  # a failed cell's figures must not land in the next notebook's
     return saved
 
 
@@ -120,14 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         import matplotlib  # noqa: F401
     except ModuleNotFoundError as missing:
         raise SystemExit("jobs.run_notebooks needs matplotlib: install the project with `make setup`") from missing
-    from jobs.common.delta import Warehouse, local_tables, register_table
+    from jobs.common.delta import Warehouse, register_local_tables
     from jobs.common.spark import build_spark
 
     config = profile_from(args)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-notebooks")
-    warehouse = Warehouse(args.warehouse, config.database)
-    for table in local_tables(warehouse):
-        register_table(spark, warehouse, table)
+    register_local_tables(spark, Warehouse(args.warehouse, config.database))
 
     failed = []
     for notebook in args.notebooks or default_notebooks():

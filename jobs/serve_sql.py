@@ -26,8 +26,8 @@ from py4j.protocol import Py4JError  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
 
 from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
-from jobs.common.delta import Warehouse, local_tables, register_table  # noqa: E402
-from jobs.common.spark import DependencyError, build_spark, resolved_jars  # noqa: E402
+from jobs.common.delta import Warehouse, register_local_tables  # noqa: E402
+from jobs.common.spark import DependencyError, build_spark, jar_files  # noqa: E402
 
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 
@@ -60,14 +60,6 @@ def delta_jars(jars: list[str]) -> list[str]:
     return [jar for jar in jars if Path(jar).name.startswith("io.delta_")]
 
 
-def register_warehouse(spark: SparkSession, warehouse: Warehouse) -> list[str]:
-    """Registers every Delta table of a local warehouse; returns their catalog names."""
-    tables = local_tables(warehouse)
-    for table in tables:
-        register_table(spark, warehouse, table)
-    return [warehouse.name(table) for table in tables]
-
-
 def start_thrift_server(spark: SparkSession) -> None:
     """Starts the HiveServer2 endpoint on the session (returns once it listens)."""
     jvm = spark.sparkContext._jvm
@@ -94,7 +86,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = profile_from(args)
-    driver_class_path = {"spark.driver.extraClassPath": ":".join(delta_jars(resolved_jars(config)))}
+    driver_class_path = {"spark.driver.extraClassPath": ":".join(delta_jars(jar_files(config)))}
     spark = build_spark(
         config,
         warehouse=args.warehouse,
@@ -102,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         extra_conf={**hive_catalog_conf(f"clout_{args.port}", args.host, args.port), **driver_class_path},
     )
     warehouse = Warehouse(args.warehouse, config.database)
-    names = register_warehouse(spark, warehouse)
+    names = register_local_tables(spark, warehouse)
     start_thrift_server(spark)
     print(f"[clout] serving {len(names)} tables: {', '.join(names)}", flush=True)
     print(f"[clout] ready: jdbc:hive2://{args.host}:{args.port}/{config.database}", flush=True)

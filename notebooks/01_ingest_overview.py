@@ -10,14 +10,15 @@ try:
     spark  # noqa: F821 - provided by Databricks
 except NameError:  # running locally: the same session builder as the jobs
     from jobs.common.config import load_config
-    from jobs.common.delta import Warehouse, local_tables, register_table
+    from jobs.common.delta import Warehouse, register_local_tables
     from jobs.common.spark import build_spark
 
     config = load_config()
     spark = build_spark(config, warehouse="warehouse")
-    warehouse = Warehouse("warehouse", config.database)
-    for table in local_tables(warehouse):  # a local session's catalog starts empty
-        register_table(spark, warehouse, table)
+    register_local_tables(spark, Warehouse("warehouse", config.database))
+
+    def display(frame):  # Databricks' table view, as text
+        frame.show(50, truncate=False)
 
 import matplotlib.pyplot as plt
 
@@ -64,9 +65,10 @@ daily = spark.sql(
     """SELECT to_date(event_ts) AS day, platform, count(*) AS events
        FROM clout.silver_events GROUP BY 1, 2"""
 ).toPandas()  # one row per day and platform
-per_day = daily.pivot(index="day", columns="platform", values="events").fillna(0).sort_index()
-axis = per_day.plot(figsize=(10, 4), title="Events per day")
-axis.set_ylabel("events")
+if len(daily):
+    per_day = daily.pivot(index="day", columns="platform", values="events").fillna(0).sort_index()
+    axis = per_day.plot(figsize=(10, 4), title="Events per day")
+    axis.set_ylabel("events")
 
 # COMMAND ----------
 

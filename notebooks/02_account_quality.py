@@ -10,16 +10,15 @@ try:
     spark  # noqa: F821 - provided by Databricks
 except NameError:  # running locally: the same session builder as the jobs
     from jobs.common.config import load_config
-    from jobs.common.delta import Warehouse, local_tables, register_table
+    from jobs.common.delta import Warehouse, register_local_tables
     from jobs.common.spark import build_spark
 
     config = load_config()
     spark = build_spark(config, warehouse="warehouse")
-    warehouse = Warehouse("warehouse", config.database)
-    for table in local_tables(warehouse):  # a local session's catalog starts empty
-        register_table(spark, warehouse, table)
+    register_local_tables(spark, Warehouse("warehouse", config.database))
 
-import matplotlib.pyplot as plt
+    def display(frame):  # Databricks' table view, as text
+        frame.show(50, truncate=False)
 
 latest = spark.sql("SELECT max(score_date) FROM clout.silver_account_quality").first()[0]
 print(f"score date: {latest}")
@@ -39,8 +38,9 @@ kinds = spark.sql(
 table = kinds.pivot(index="platform", columns="kind", values="accounts").fillna(0).astype(int)
 print(table.to_string())
 bots = table.drop(columns=[c for c in ("genuine", "inactive") if c in table.columns])
-axis = bots.plot.barh(stacked=True, figsize=(8, 4), title=f"Bots found per platform ({latest})")
-axis.set_xlabel("accounts")
+if bots.size:  # no bot found: nothing to draw
+    axis = bots.plot.barh(stacked=True, figsize=(8, 4), title=f"Bots found per platform ({latest})")
+    axis.set_xlabel("accounts")
 
 # COMMAND ----------
 
@@ -56,9 +56,10 @@ scores = spark.sql(
 ).toPandas()  # at most 21 buckets x 2
 by_bucket = scores.pivot(index="bucket", columns="is_bot", values="accounts").fillna(0).sort_index()
 by_bucket = by_bucket.rename(columns={False: "not a bot", True: "bot"})
-axis = by_bucket.plot.bar(stacked=True, logy=True, figsize=(9, 4), title="bot_score of all accounts", width=0.9)
-axis.set_xlabel("bot_score (bucket of 0.05)")
-axis.set_ylabel("accounts")
+if len(by_bucket):
+    axis = by_bucket.plot.bar(stacked=True, logy=True, figsize=(9, 4), title="bot_score of all accounts", width=0.9)
+    axis.set_xlabel("bot_score (bucket of 0.05)")
+    axis.set_ylabel("accounts")
 
 # COMMAND ----------
 

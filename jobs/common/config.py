@@ -259,7 +259,9 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
         kind = cls.__dataclass_fields__[key].default
         if is_dataclass(kind) and isinstance(value, dict):
             value = _build(type(kind), value, f"{section}.{key}")
-        elif isinstance(kind, Ramp) and isinstance(value, list):
+        elif isinstance(kind, Ramp):
+            if not (isinstance(value, list) and len(value) == 3 and all(isinstance(v, (int, float)) for v in value)):
+                raise ConfigError(f"[{section}] {key} must be [start, full, min_evidence], got {value!r}")
             value = Ramp(*value)
         elif isinstance(value, list):
             value = tuple(value)
@@ -268,6 +270,10 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
         return cls(**converted)
     except TypeError as error:
         raise ConfigError(f"[{section}] {error}") from error
+
+
+# The sections a profile may have; anything else is a typo.
+SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality")
 
 
 def _override_value(text: str) -> Any:
@@ -293,8 +299,10 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
     for override in overrides:
         key, sep, text = override.partition("=")
         parts = key.strip().split(".")
-        if not sep or not all(parts):
+        if not sep or len(parts) < 2 or not all(parts):
             raise ConfigError(f"override {override!r} is not section.key=value")
+        if parts[0] not in SECTIONS:
+            raise ConfigError(f"override {override!r}: no section [{parts[0]}]; sections: {list(SECTIONS)}")
         if parts[:2] == ["spark", "conf"] and len(parts) > 3:
             parts = ["spark", "conf", ".".join(parts[2:])]
         node = merged
@@ -320,6 +328,10 @@ def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[
         ConfigError: If the file is missing or a setting is unknown or malformed.
     """
     profile = Path(path) if path else DEFAULT_PROFILE
+    if not profile.is_absolute() and not profile.is_file() and (PROJECT_ROOT / profile).is_file():
+        # A job started from another folder (Databricks runs a script in its own folder)
+        # still finds conf/... of the project.
+        profile = PROJECT_ROOT / profile
     if not profile.is_file():
         raise ConfigError(f"configuration profile {profile} does not exist (see conf/*.toml)")
     try:
@@ -327,6 +339,9 @@ def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{profile} is not valid TOML: {error}") from error
     raw = apply_overrides(raw, overrides)
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(f"{profile} has unknown sections {unknown}; known: {list(SECTIONS)}")
 
     spark_raw = dict(_section(raw, "spark"))
     spark_conf = {str(k): str(v) for k, v in spark_raw.pop("conf", {}).items()}
@@ -334,6 +349,8 @@ def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[
     if isinstance(packages_raw.get("graphframes"), str):
         packages_raw["graphframes"] = [packages_raw["graphframes"]]
     catalog = _section(raw, "catalog")
+    if set(catalog) - {"database"}:
+        raise ConfigError(f"[catalog] has unknown settings {sorted(set(catalog) - {'database'})}; known: ['database']")
     return CloutConfig(
         profile=str(profile),
         spark=_build(SparkSettings, {**spark_raw, "conf": spark_conf}, "spark"),

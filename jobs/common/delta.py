@@ -94,6 +94,17 @@ def local_tables(warehouse: Warehouse) -> list[str]:
     return sorted(found)
 
 
+def register_local_tables(spark: SparkSession, warehouse: Warehouse) -> list[str]:
+    """Registers every Delta table of a local warehouse; returns their catalog names.
+
+    For a new local session (a notebook, the SQL endpoint), whose catalog starts empty.
+    """
+    tables = local_tables(warehouse)
+    for table in tables:
+        register_table(spark, warehouse, table)
+    return [warehouse.name(table) for table in tables]
+
+
 def register_table(spark: SparkSession, warehouse: Warehouse, table: str) -> None:
     """Registers an existing Delta table in the catalog under its logical name."""
     spark.sql(f"CREATE DATABASE IF NOT EXISTS {warehouse.database}")

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Mapping
 
-from jobs.common.config import CloutConfig
+from jobs.common.config import PROJECT_ROOT, CloutConfig
 
 LOG = logging.getLogger(__name__)
 
@@ -168,19 +170,20 @@ def build_spark(
     return spark
 
 
-def resolved_jars(config: CloutConfig, with_graphframes: bool = False) -> list[str]:
-    """The jar files of a profile's JVM packages, resolving and caching them first (through
-    one short local Spark session) when the cache lacks them.
+def _jar_settings(config: CloutConfig, with_graphframes: bool) -> tuple[Path, list[str]]:
+    if not config.packages.resolve or not config.packages.cache_dir:
+        raise DependencyError(f"{config.profile} does not resolve JVM packages ([packages] resolve = false)")
+    return Path(config.packages.cache_dir).expanduser(), jvm_packages(config, with_graphframes)
 
-    For what needs the files themselves: ``spark-submit --jars``, or a driver class path.
+
+def resolve_and_cache_jars(config: CloutConfig, with_graphframes: bool = False) -> list[str]:
+    """The jar files of a profile's JVM packages, resolved and cached first (through one
+    short local Spark session in this process) when the cache lacks them.
 
     Raises:
         DependencyError: If the profile does not resolve packages, or resolution fails.
     """
-    if not config.packages.resolve or not config.packages.cache_dir:
-        raise DependencyError(f"{config.profile} does not resolve JVM packages ([packages] resolve = false)")
-    cache_dir = Path(config.packages.cache_dir).expanduser()
-    packages = jvm_packages(config, with_graphframes)
+    cache_dir, packages = _jar_settings(config, with_graphframes)
     jars = cached_jars(cache_dir, packages)
     if jars is None:
         import tempfile
@@ -190,6 +193,26 @@ def resolved_jars(config: CloutConfig, with_graphframes: bool = False) -> list[s
         jars = cached_jars(cache_dir, packages)
     if jars is None:
         raise DependencyError(f"{', '.join(packages)} resolved, but no jar list was cached in {cache_dir}")
+    return jars
+
+
+def jar_files(config: CloutConfig, with_graphframes: bool = False) -> list[str]:
+    """The jar files of a profile's JVM packages, for what needs the files themselves (a
+    driver class path). A cold cache is filled by ``python -m jobs.jars`` in a separate
+    process: a JVM started in this one would keep its class path for good, and the
+    session built next could no longer extend it.
+
+    Raises:
+        DependencyError: If the profile does not resolve packages, or resolution fails.
+    """
+    cache_dir, packages = _jar_settings(config, with_graphframes)
+    jars = cached_jars(cache_dir, packages)
+    if jars is None:
+        command = [sys.executable, "-m", "jobs.jars", "--conf", config.profile, *(["--graphframes"] if with_graphframes else [])]
+        result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+        jars = cached_jars(cache_dir, packages)
+        if result.returncode != 0 or jars is None:
+            raise DependencyError(f"resolving {', '.join(packages)} failed: {result.stderr[-2000:]}")
     return jars
 
 

@@ -79,7 +79,12 @@ def test_command_line_overrides_win_over_the_profile_and_keep_their_types():
     [
         ("quality.modle=x", "unknown settings \\['modle'\\]"),
         ("quality.model", "is not section.key=value"),
+        ("model=x", "is not section.key=value"),
+        ("qualty.model=x", "no section \\[qualty\\]"),
+        ("catalog.databse=x", "\\[catalog\\] has unknown settings \\['databse'\\]"),
         ("quality.model.path=x", "model is a value, not a section"),
+        ("quality.spam.repeated_text=0.5", "repeated_text must be \\[start, full, min_evidence\\], got 0.5"),
+        ("quality.spam.repeated_text=[0.5, 0.9]", "repeated_text must be \\[start, full, min_evidence\\]"),
     ],
 )
 def test_a_bad_override_is_an_error_that_names_it(override, message):
@@ -87,15 +92,20 @@ def test_a_bad_override_is_an_error_that_names_it(override, message):
         load_config(PROJECT_ROOT / "conf" / "test.toml", [override])
 
 
-def test_the_databricks_job_runs_the_pipeline_with_a_profile_that_loads():
+def test_the_databricks_job_runs_the_pipeline_with_a_profile_that_loads(monkeypatch):
     import json
 
     from jobs.pipeline import parse_args
 
     job = json.loads((PROJECT_ROOT / "conf" / "databricks" / "clout-daily-job.json").read_text())
     (task,) = job["tasks"]
-    assert (PROJECT_ROOT / task["spark_python_task"]["python_file"]).is_file()
+    script = PROJECT_ROOT / task["spark_python_task"]["python_file"]
+    assert script.is_file()
     args = parse_args(task["spark_python_task"]["parameters"])
-    config = load_config(PROJECT_ROOT / args.conf, args.overrides)
+    # Databricks runs the script from its own folder: the relative profile must still load.
+    monkeypatch.chdir(script.parent)
+    config = load_config(args.conf, args.overrides)
     assert config.packages.resolve is False  # the cluster's libraries bring the jars
     assert config.quality.model.startswith("/Volumes/")
+    # Unity Catalog allows no table inside a volume: the warehouse is an external location.
+    assert "://" in args.warehouse and not args.warehouse.startswith("/Volumes")

@@ -33,6 +33,12 @@ def test_cells_are_split_into_markdown_and_code():
     ]
 
 
+def test_a_magic_cell_other_than_markdown_is_refused_not_skipped():
+    notebook = "# Databricks notebook source\n# MAGIC %sql\n# MAGIC SELECT 1\n"
+    with pytest.raises(ValueError, match="cell 1 is a %sql cell"):
+        notebook_cells(notebook)
+
+
 def test_a_file_without_the_databricks_header_is_refused():
     with pytest.raises(ValueError, match="not a Databricks source notebook"):
         notebook_cells("x = 1\n")
