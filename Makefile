@@ -32,7 +32,7 @@ demo: setup sample
 	$(PY) -m jobs.pipeline --input $(SAMPLE) --warehouse $(WAREHOUSE) --date $(SCORE_DATE) --conf $(CONF)
 
 test: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --durations=10
 
 unit: setup
 	$(PY) -m pytest tests/unit
