@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from jobs.common.config import CloutConfig, load_config
+from jobs.common.config import CloutConfig, ConfigError, load_config
 from jobs.common.delta import Warehouse
 from jobs.common.spark import build_spark
 
@@ -36,8 +36,14 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def profile_from(args: argparse.Namespace) -> CloutConfig:
-    """The profile named by :func:`add_profile_arguments`' options, overrides applied."""
-    return load_config(args.conf, args.overrides)
+    """The profile named by :func:`add_profile_arguments`' options, overrides applied.
+
+    A bad profile or override ends the job with its one-line reason, not a traceback.
+    """
+    try:
+        return load_config(args.conf, args.overrides)
+    except ConfigError as error:
+        raise SystemExit(f"clout: {error}") from error
 
 
 def ingested_input(config: CloutConfig, input_path: str, warehouse_dir: str | None, job: str) -> tuple[SparkSession, Warehouse]:

@@ -109,3 +109,10 @@ def test_the_databricks_job_runs_the_pipeline_with_a_profile_that_loads(monkeypa
     assert config.quality.model.startswith("/Volumes/")
     # Unity Catalog allows no table inside a volume: the warehouse is an external location.
     assert "://" in args.warehouse and not args.warehouse.startswith("/Volumes")
+
+
+def test_a_job_given_a_bad_override_exits_with_the_reason():
+    from jobs.pipeline import main
+
+    with pytest.raises(SystemExit, match="clout: override 'qualty.model=x': no section \\[qualty\\]"):
+        main(["--warehouse", "unused", "--stages", "quality", "--set", "qualty.model=x"])
