@@ -44,7 +44,6 @@ def ingest_outcome(spark: SparkSession, warehouse: Warehouse, ledger: list, befo
             "quarantined": row.quarantined,
             "duplicates": row.duplicates,
             "events": row.events_mapped,
-            "seconds": round((row.ended_at - row.started_at).total_seconds(), 1),
         }
         for row in ledger
     ]
@@ -76,11 +75,12 @@ def ingest_outcome(spark: SparkSession, warehouse: Warehouse, ledger: list, befo
 
 def ingest_text(outcome: dict[str, Any]) -> str:
     """The ingest outcome as a table for people."""
-    lines = [f"{'source':>13} {'files':>6} {'read':>10} {'accepted':>10} {'quarantined':>11} {'duplicates':>10} {'events':>10} {'seconds':>8}"]
+    # No time per source: all sources are read and written together, so only the stage has one.
+    lines = [f"{'source':>13} {'files':>6} {'read':>10} {'accepted':>10} {'quarantined':>11} {'duplicates':>10} {'events':>10}"]
     for s in outcome["sources"]:
         lines.append(
             f"{s['source']:>13} {s['files']:>6} {s['records_read']:>10,} {s['accepted']:>10,} {s['quarantined']:>11,} "
-            f"{s['duplicates']:>10,} {s['events']:>10,} {s['seconds']:>8.1f}"
+            f"{s['duplicates']:>10,} {s['events']:>10,}"
         )
     if outcome["quarantine_top_reasons"]:
         lines.append("top quarantine reasons of this run:")

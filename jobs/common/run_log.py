@@ -54,7 +54,7 @@ class RunLog:
             record = {"ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), "app": self.app, "run_id": self.run_id, "event": event, **fields}
             line = json.dumps(record, default=str, ensure_ascii=False)
         else:
-            line = "\n".join(f"[clout] {part}" if index == 0 else part for index, part in enumerate((text() if callable(text) else text).split("\n")))
+            line = "[clout] " + (text() if callable(text) else text)  # later lines of a table stay unprefixed
         print(line, file=self.stream, flush=True)
 
     @contextmanager

@@ -77,3 +77,19 @@ def test_log_format_is_checked_where_it_is_read():
         load_config(PROJECT_ROOT / "conf" / "test.toml", ["logging.format=xml"])
     with pytest.raises(ValueError, match="not one of"):
         RunLog("clout-test", "xml")
+
+
+def test_ingest_text_lists_sources_reasons_and_table_sizes():
+    from jobs.summary import ingest_text
+
+    outcome = {
+        "sources": [{"source": "reddit", "files": 2, "records_read": 1200, "accepted": 1100, "quarantined": 80, "duplicates": 20, "events": 1150}],
+        "quarantine_top_reasons": [{"source": "reddit", "reason": "author is '…': the account was deleted", "records": 80}],
+        "table_rows": {"silver/events": 1150},
+    }
+    assert ingest_text(outcome).splitlines()[1:] == [
+        "       reddit      2      1,200      1,100          80         20      1,150",
+        "top quarantine reasons of this run:",
+        "       80  reddit: author is '…': the account was deleted",
+        "             silver/events: 1,150 rows",
+    ]
