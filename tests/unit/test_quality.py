@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 
 from jobs.common.config import QualitySettings, Ramp
 from jobs.common.model_store import load_model, save_model
-from transforms.graph import connected_components
+from transforms.graph.components import connected_components
 from transforms.quality.assess import quality_features
 from transforms.quality.features import (
     activity_features,

@@ -13,7 +13,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from transforms.graph import connected_components
+from transforms.graph.components import connected_components
 from transforms.schema import CONTENT_EVENT_TYPES
 
 ACCOUNT_KEY = ("platform", "account_id")
