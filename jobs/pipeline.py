@@ -2,7 +2,8 @@
 
 ``python -m jobs.pipeline --input DIR --warehouse DIR [--date YYYY-MM-DD] [--stages ...]``
 (or ``spark-submit jobs/pipeline.py ...``). Stages, in order: ``ingest`` (raw input to the
-bronze and silver tables) and ``quality`` (one verdict per account for the score date).
+bronze and silver tables), ``quality`` (one verdict per account for the score date) and
+``metrics`` (true reach, amplification and network influence per person, ``gold/person_metrics``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 
-STAGES = ("ingest", "quality")
+STAGES = ("ingest", "quality", "metrics")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
                 from jobs.quality import quality_stage
 
                 quality_stage(spark, config, warehouse, args.date, log)
+            elif name == "metrics":
+                from jobs.metrics import metrics_stage
+
+                metrics_stage(spark, config, warehouse, args.date, log)
     finally:
         log.summary()
     return 0

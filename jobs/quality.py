@@ -25,21 +25,26 @@ from jobs.common.model_store import load_model  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.summary import QUALITY_TABLES, quality_outcome, quality_text, table_versions, written_since  # noqa: E402
+from transforms.graph.engine import resolve_engine  # noqa: E402
+from transforms.graph.pregel import ENGINE_DATAFRAME  # noqa: E402
 from transforms.quality.assess import assess_accounts  # noqa: E402
 
 TABLE = "silver/account_quality"
 
 
-def assess(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date | None) -> DataFrame:
+def assess(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date | None, graph_engine: str = ENGINE_DATAFRAME) -> DataFrame:
     """The verdicts of every account in the warehouse for a score date (not written)."""
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
-    return assess_accounts(events, accounts, load_model(config.quality.model), config.quality, score_date)
+    return assess_accounts(events, accounts, load_model(config.quality.model), config.quality, score_date, graph_engine)
 
 
-def run_quality(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date) -> dict[str, int]:
-    """Writes the verdicts of a score date and returns the number of accounts per kind."""
-    verdicts = assess(spark, config, warehouse, score_date).withColumn("score_date", F.lit(score_date))
+def run_quality(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, graph_engine: str = ENGINE_DATAFRAME) -> dict[str, int]:
+    """Writes the verdicts of a score date and returns the number of accounts per kind.
+
+    ``graph_engine`` runs the ring groups' connected components (see ``[graph] engine``).
+    """
+    verdicts = assess(spark, config, warehouse, score_date, graph_engine).withColumn("score_date", F.lit(score_date))
     # A newer model or signal set adds features and signals; older dates keep theirs.
     replace_partition(verdicts, warehouse.path(TABLE), "score_date", score_date.isoformat(), add_new_columns=True)
     register_table(spark, warehouse, TABLE)
@@ -58,9 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def quality_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, log: RunLog) -> None:
     """The quality stage as a run logs it: timed, with the verdicts per kind and rows written."""
     with log.stage("quality") as stage:
+        engine = resolve_engine(spark, config.graph.engine)
+        log.event("graph_engine", f"graph engine: {engine} (asked for {config.graph.engine})", engine=engine, requested=config.graph.engine)
         before = table_versions(spark, warehouse, QUALITY_TABLES)
-        kinds = run_quality(spark, config, warehouse, score_date)
-        stage.outcome = quality_outcome(kinds, written_since(spark, warehouse, before))
+        kinds = run_quality(spark, config, warehouse, score_date, engine)
+        stage.outcome = {**quality_outcome(kinds, written_since(spark, warehouse, before)), "graph_engine": engine}
         log.text(lambda: quality_text(stage.outcome))
 
 

@@ -20,11 +20,16 @@ def config():
 
 @pytest.fixture(scope="session")
 def spark(config, tmp_path_factory):
-    """The one SparkSession of the test run (local[2], two shuffle partitions)."""
+    """The one SparkSession of the test run (local[2], two shuffle partitions).
+
+    ``CLOUT_GRAPHFRAMES_JARS`` (comma-separated jar files) puts GraphFrames' JVM side on
+    the session, which runs the graph-engine parity test.
+    """
     from jobs.common.spark import build_spark
 
     warehouse = tmp_path_factory.mktemp("warehouse")
-    session = build_spark(config, warehouse=str(warehouse), app_name="clout-tests")
+    jars = [jar for jar in os.environ.get("CLOUT_GRAPHFRAMES_JARS", "").split(",") if jar]
+    session = build_spark(config, warehouse=str(warehouse), app_name="clout-tests", extra_jars=jars)
     yield session
     session.stop()
 

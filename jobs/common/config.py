@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from transforms.graph.pagerank import PageRankSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROFILE = PROJECT_ROOT / "conf" / "local.toml"
 
@@ -203,6 +205,56 @@ class QualitySettings:
     follow_burst: FollowBurstSignals = FollowBurstSignals()
 
 
+GRAPH_ENGINES = ("auto", "dataframe", "graphframes")
+PAGERANK_PRIORS = ("uniform", "account_signals")
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    """How graph programs (network influence, ring groups) run.
+
+    Attributes:
+        engine: ``dataframe`` (the project's Pregel runner, always available),
+            ``graphframes`` (GraphFrames' Pregel; needs its jar on the cluster) or ``auto``
+            (GraphFrames when its JVM class loads, else the runner).
+        pagerank: Weighted PageRank settings (damping, tolerance, iterations).
+    """
+
+    engine: str = "auto"
+    pagerank: PageRankSettings = PageRankSettings()
+
+    def __post_init__(self) -> None:
+        if self.engine not in GRAPH_ENGINES:
+            raise ConfigError(f"[graph] engine must be one of {list(GRAPH_ENGINES)}, got {self.engine!r}")
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """Settings of the metrics stage (``gold/person_metrics``).
+
+    Attributes:
+        window_days: Days of activity up to the score date that count.
+        half_life_days: Age in days at which an engagement counts half.
+        max_hop: Deepest hop of reshare chains counted.
+        pagerank_prior: Teleport prior of network influence: ``uniform``, or
+            ``account_signals`` (verified accounts and older accounts weigh more, as
+            Tweepcred's mass priors do).
+        percentile_steps: Resolution of the percentiles (``100 / steps`` per step).
+    """
+
+    window_days: int = 90
+    half_life_days: float = 30.0
+    max_hop: int = 3
+    pagerank_prior: str = "uniform"
+    percentile_steps: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.pagerank_prior not in PAGERANK_PRIORS:
+            raise ConfigError(f"[metrics] pagerank_prior must be one of {list(PAGERANK_PRIORS)}, got {self.pagerank_prior!r}")
+        if self.window_days < 1 or self.half_life_days <= 0 or self.max_hop < 1:
+            raise ConfigError("[metrics] window_days and max_hop must be at least 1 and half_life_days positive")
+
+
 @dataclass(frozen=True)
 class LoggingSettings:
     """How a run reports what it does.
@@ -231,6 +283,8 @@ class CloutConfig:
         ingest: Ingest stage settings.
         quality: Account-quality stage settings.
         logging: How runs report progress and their summary.
+        graph: How graph programs run.
+        metrics: Metrics stage settings.
     """
 
     profile: str
@@ -240,6 +294,8 @@ class CloutConfig:
     ingest: IngestSettings
     quality: QualitySettings = QualitySettings()
     logging: LoggingSettings = LoggingSettings()
+    graph: GraphSettings = GraphSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -273,7 +329,7 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
 
 
 # The sections a profile may have; anything else is a typo.
-SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality")
+SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality", "graph", "metrics")
 
 
 def _override_value(text: str) -> Any:
@@ -359,4 +415,6 @@ def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[
         ingest=_build(IngestSettings, _section(raw, "ingest"), "ingest"),
         quality=_build(QualitySettings, _section(raw, "quality"), "quality"),
         logging=_build(LoggingSettings, _section(raw, "logging"), "logging"),
+        graph=_build(GraphSettings, _section(raw, "graph"), "graph"),
+        metrics=_build(MetricsSettings, _section(raw, "metrics"), "metrics"),
     )

@@ -114,6 +114,23 @@ def register_table(spark: SparkSession, warehouse: Warehouse, table: str) -> Non
     )
 
 
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def table_comment(spark: SparkSession, path: str) -> str | None:
+    """A Delta table's comment (its description), or None."""
+    return DeltaTable.forPath(spark, path).detail().first()["description"]
+
+
+def comment_table(spark: SparkSession, warehouse: Warehouse, table: str, comment: str, columns: dict[str, str]) -> None:
+    """Sets a registered table's comment and its columns' comments (what BI tools show)."""
+    name = warehouse.name(table)
+    spark.sql(f"COMMENT ON TABLE {name} IS {_sql_string(comment)}")
+    for column, text in columns.items():
+        spark.sql(f"ALTER TABLE {name} ALTER COLUMN {column} COMMENT {_sql_string(text)}")
+
+
 def append(rows: DataFrame, path: str) -> None:
     """Appends rows to a Delta table."""
     rows.write.format("delta").mode("append").save(path)

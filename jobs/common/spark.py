@@ -15,7 +15,7 @@ import logging
 import subprocess
 import sys
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from jobs.common.config import PROJECT_ROOT, CloutConfig
 
@@ -101,6 +101,7 @@ def build_spark(
     app_name: str | None = None,
     with_graphframes: bool = False,
     extra_conf: Mapping[str, str] | None = None,
+    extra_jars: Sequence[str] = (),
 ):
     """Builds (or returns the running) SparkSession for a profile.
 
@@ -111,6 +112,8 @@ def build_spark(
         with_graphframes: Also load the GraphFrames JVM artifacts (graph stages).
         extra_conf: Settings a job adds to the profile's (e.g. a Hive catalog for the
             SQL endpoint); they win over the profile.
+        extra_jars: Jar files added to ``spark.jars`` beside the resolved packages (e.g.
+            GraphFrames' jar from ``CLOUT_GRAPHFRAMES_JARS`` for the engine parity test).
 
     Returns:
         A SparkSession with Delta's SQL extension and catalog.
@@ -152,6 +155,8 @@ def build_spark(
             resolving = True
             options["spark.jars.packages"] = ",".join(packages)
             options["spark.jars.ivy"] = str(cache_dir / "ivy")
+    if extra_jars:
+        options["spark.jars"] = ",".join([*filter(None, options.get("spark.jars", "").split(",")), *extra_jars])
     for key, value in options.items():
         builder = builder.config(key, value)
 
@@ -162,7 +167,8 @@ def build_spark(
             raise _resolution_error(packages, cache_dir, error) from error
         raise
     if resolving:
-        _record_resolved_jars(cache_dir, packages, spark.sparkContext.getConf().get("spark.jars", ""))
+        resolved = [j for j in spark.sparkContext.getConf().get("spark.jars", "").split(",") if j.removeprefix("file://") not in extra_jars]
+        _record_resolved_jars(cache_dir, packages, ",".join(resolved))
     _check_jvm_classes(spark, with_graphframes)
 
     spark.sparkContext.setLogLevel(settings.log_level)

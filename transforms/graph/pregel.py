@@ -28,9 +28,11 @@ from __future__ import annotations
 import logging
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 LOG = logging.getLogger(__name__)
@@ -229,7 +231,7 @@ def _messages(triplets: DataFrame, program: PregelProgram) -> DataFrame:
 
 def _triplets(edges: DataFrame, state: DataFrame, program: PregelProgram) -> DataFrame:
     """``(src, edge, dst)`` structs as GraphFrames builds them, with only the columns the
-    messages read. ``edges`` (see :func:`_keyed_edges`) and ``state`` are partitioned alike
+    messages read. ``edges`` (see :func:`keyed_edges`) and ``state`` are partitioned alike
     on the join key, so the join shuffles neither; it hashes the state rather than sorting
     both sides. The optimiser drops the struct fields no message reads."""
     src_state = state.select(F.col("id").alias("_src_id"), F.struct("id", *program.src_columns).alias(SRC))
@@ -242,11 +244,57 @@ def _triplets(edges: DataFrame, state: DataFrame, program: PregelProgram) -> Dat
     return triplets
 
 
-def _keyed_edges(edges: DataFrame, program: PregelProgram, partitions: int) -> DataFrame:
+def keyed_edges(edges: DataFrame, program: PregelProgram, partitions: int) -> DataFrame:
     """The edges as flat ``(_src_id, dst, *edge_columns)``, hash-partitioned by source and
     local-checkpointed: every iteration then plans against a leaf instead of re-analysing
     (and matching against the cache) the whole plan that produced the edges."""
     return edges.repartition(partitions, SRC).select(F.col(SRC).alias("_src_id"), DST, *program.edge_columns).localCheckpoint(eager=True)
+
+
+def iteration_step(edges: DataFrame, state: DataFrame, program: PregelProgram, own: list[str]) -> DataFrame:
+    """One iteration, lazily: messages, their aggregate per vertex, the updated columns
+    (with each column's previous value beside it for the convergence test).
+
+    Args:
+        edges: From :func:`keyed_edges`.
+        state: ``id``, the vertices' own columns ``own`` and the program's columns,
+            partitioned by ``id`` like ``edges`` by source.
+        program: The algorithm.
+        own: The input vertices' columns (besides ``id``), carried along unchanged.
+    """
+    aggregated = _messages(_triplets(edges, state, program), program).groupBy("id").agg(program.aggregate.alias(MSG))
+    return state.join(aggregated.hint("shuffle_hash"), "id", "left").select(
+        "id",
+        *own,
+        *[c.update.alias(c.name) for c in program.columns],
+        *[F.col(c.name).alias(PREVIOUS_PREFIX + c.name) for c in program.columns],
+    )
+
+
+def initial_state(vertices: DataFrame, program: PregelProgram, partitions: int) -> DataFrame:
+    """The vertices with the program's initial columns, hash-partitioned by ``id``."""
+    own = [c for c in vertices.columns if c != "id"]
+    return vertices.repartition(partitions, "id").select("id", *own, *[c.initial.alias(c.name) for c in program.columns])
+
+
+@contextmanager
+def runner_conf(spark: SparkSession, partitions: int) -> Iterator[None]:
+    """The session settings of the runner's iterations, restored afterwards.
+
+    The messages' aggregation must come out in as many partitions as the state, so that
+    joining it back (and the next iteration's join onto the edges) shuffles nothing; and
+    adaptive execution is off: it re-plans stage by stage, which costs more than it saves
+    on a plan whose joins are all co-partitioned (0.4 s of each iteration on Higgs, 2
+    cores), and a checkpoint taken under it forgets how its rows are partitioned.
+    """
+    saved = {key: spark.conf.get(key) for key in RUNNER_CONF}
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    spark.conf.set("spark.sql.adaptive.enabled", "false")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            spark.conf.set(key, value)
 
 
 def _run_dataframe(vertices: DataFrame, edges: DataFrame, program: PregelProgram, edges_per_partition: int) -> PregelRun:
@@ -256,35 +304,17 @@ def _run_dataframe(vertices: DataFrame, edges: DataFrame, program: PregelProgram
     if clash:
         raise ValueError(f"vertex columns {clash} exist already; a program adds new columns")
     own = [c for c in vertices.columns if c != "id"]
-
     partitions = graph_partitions(edges.count(), spark.sparkContext.defaultParallelism, edges_per_partition)
-    # The messages' aggregation must come out in as many partitions as the state, so that
-    # joining it back (and the next iteration's join onto the edges) shuffles nothing; and
-    # adaptive execution, which re-plans stage by stage, costs more than it saves on a plan
-    # whose every join is already co-partitioned (0.4 s of each iteration on 2 cores).
-    saved = {key: spark.conf.get(key) for key in RUNNER_CONF}
-    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-    spark.conf.set("spark.sql.adaptive.enabled", "false")
-    graph_edges = _keyed_edges(edges, program, partitions)
-    try:
-        state = (
-            vertices.repartition(partitions, "id")
-            .select("id", *own, *[c.initial.alias(c.name) for c in program.columns])
-            .localCheckpoint(eager=False)
-        )
+    with runner_conf(spark, partitions):
+        graph_edges = keyed_edges(edges, program, partitions)
+        state = initial_state(vertices, program, partitions).localCheckpoint(eager=False)
         history: list[float] = []
         seconds: list[float] = []
         converged = False
         iteration = 0
         for iteration in range(1, program.max_iterations + 1):
             started = time.perf_counter()
-            aggregated = _messages(_triplets(graph_edges, state, program), program).groupBy("id").agg(program.aggregate.alias(MSG))
-            updated = state.join(aggregated.hint("shuffle_hash"), "id", "left").select(
-                "id",
-                *own,
-                *[c.update.alias(c.name) for c in program.columns],
-                *[F.col(name).alias(PREVIOUS_PREFIX + name) for name in added],
-            )
+            updated = iteration_step(graph_edges, state, program, own)
             # Every iteration is materialised: planning several into one job recomputes the
             # earlier ones (measured on Higgs: 4 per job took 1.6 times as long per iteration).
             reliable = program.checkpoint_interval > 0 and iteration % program.checkpoint_interval == 0
@@ -299,8 +329,5 @@ def _run_dataframe(vertices: DataFrame, edges: DataFrame, program: PregelProgram
             if program.convergence is not None and history[-1] <= program.tolerance:
                 converged = True
                 break
-        LOG.info("pregel (dataframe): %d iterations on %d partitions, converged=%s", iteration, partitions, converged)
-        return PregelRun(state, ENGINE_DATAFRAME, iteration, converged, history[-1] if history else None, partitions, tuple(history), tuple(seconds))
-    finally:
-        for key, value in saved.items():
-            spark.conf.set(key, value)
+    LOG.info("pregel (dataframe): %d iterations on %d partitions, converged=%s", iteration, partitions, converged)
+    return PregelRun(state, ENGINE_DATAFRAME, iteration, converged, history[-1] if history else None, partitions, tuple(history), tuple(seconds))

@@ -8,6 +8,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.common.config import QualitySettings
+from transforms.graph.pregel import ENGINE_DATAFRAME
 from transforms.quality.features import ACCOUNT_KEY, ENGAGEMENT_TYPES, account_features, events_in_window
 from transforms.quality.model import QualityModel, with_model_score
 from transforms.quality.signals import with_reasons, with_signals, with_verdict
@@ -69,6 +70,7 @@ def assess_accounts(
     model: QualityModel,
     settings: QualitySettings,
     as_of: dt.date | None,
+    graph_engine: str = ENGINE_DATAFRAME,
 ) -> DataFrame:
     """Scores every account: bot_score, is_bot, is_inactive, is_genuine, kind, reasons.
 
@@ -78,15 +80,18 @@ def assess_accounts(
         model: The trained model pair.
         settings: Quality settings (windows, thresholds, signals).
         as_of: Score date; None judges all of an export's activity and calls nobody inactive.
+        graph_engine: Engine of the ring groups' connected components.
 
     Returns:
         One row per account: :data:`OUTPUT_COLUMNS`, ``features`` and ``signals`` (structs
         of the numbers behind the verdict).
     """
-    return assess_features(quality_features(events, accounts, settings, as_of), events, model, settings, as_of)
+    return assess_features(quality_features(events, accounts, settings, as_of, graph_engine), events, model, settings, as_of)
 
 
-def quality_features(events: DataFrame, accounts: DataFrame, settings: QualitySettings, as_of: dt.date | None) -> DataFrame:
+def quality_features(
+    events: DataFrame, accounts: DataFrame, settings: QualitySettings, as_of: dt.date | None, graph_engine: str = ENGINE_DATAFRAME
+) -> DataFrame:
     """The account features the verdict rests on, with the windows and ring settings of a profile."""
     ring = settings.ring
     return account_features(
@@ -97,6 +102,7 @@ def quality_features(events: DataFrame, accounts: DataFrame, settings: QualitySe
         min_shared_posts=ring.min_shared_posts,
         min_overlap=ring.min_overlap,
         max_engagers_per_post=ring.max_engagers_per_post,
+        graph_engine=graph_engine,
     )
 
 

@@ -14,6 +14,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from transforms.graph.components import connected_components
+from transforms.graph.pregel import ENGINE_DATAFRAME
 from transforms.schema import CONTENT_EVENT_TYPES
 
 ACCOUNT_KEY = ("platform", "account_id")
@@ -247,7 +248,9 @@ def post_reactions(events: DataFrame) -> DataFrame:
     ).distinct()
 
 
-def ring_features(events: DataFrame, min_shared_posts: int, min_overlap: float, max_engagers_per_post: int) -> DataFrame:
+def ring_features(
+    events: DataFrame, min_shared_posts: int, min_overlap: float, max_engagers_per_post: int, graph_engine: str = ENGINE_DATAFRAME
+) -> DataFrame:
     """Ring partners of each account and how much of its engagement stays among them.
 
     Two accounts are ring partners when they reacted to at least ``min_shared_posts`` of
@@ -304,7 +307,7 @@ def ring_features(events: DataFrame, min_shared_posts: int, min_overlap: float, 
         .groupBy(*ACCOUNT_KEY)
         .agg(F.count("*").alias("internal_reactions"))
     )
-    groups = connected_components(partners.select("platform", F.col("a").alias("src"), F.col("b").alias("dst")), ("platform",))
+    groups = connected_components(partners.select("platform", F.col("a").alias("src"), F.col("b").alias("dst")), ("platform",), engine=graph_engine)
     members = groups.select("platform", F.col("vertex").alias("account_id"), F.col("component").alias("ring_id"))
     member_targets = members.select("platform", F.col("account_id").alias("target_account_id"), F.col("ring_id").alias("target_ring_id"))
     group_internal = (
@@ -369,6 +372,7 @@ def account_features(
     min_shared_posts: int,
     min_overlap: float,
     max_engagers_per_post: int,
+    graph_engine: str = ENGINE_DATAFRAME,
 ) -> DataFrame:
     """All features of every account that has a profile or did anything in the window.
 
@@ -380,6 +384,7 @@ def account_features(
         min_shared_posts: See :func:`ring_features`.
         min_overlap: See :func:`ring_features`.
         max_engagers_per_post: See :func:`ring_features`.
+        graph_engine: Engine of the ring groups' connected components.
 
     Returns:
         One row per ``(platform, account_id)`` with behaviour and profile features and
@@ -393,7 +398,7 @@ def account_features(
         .join(activity_features(window), list(ACCOUNT_KEY), "left")
         .join(text_features(window), list(ACCOUNT_KEY), "left")
         .join(engagement_features(window), list(ACCOUNT_KEY), "left")
-        .join(ring_features(window, min_shared_posts, min_overlap, max_engagers_per_post), list(ACCOUNT_KEY), "left")
+        .join(ring_features(window, min_shared_posts, min_overlap, max_engagers_per_post, graph_engine), list(ACCOUNT_KEY), "left")
         .fillna(0, ["actions", "content_events", "own_posts", "reshares", "likes", "follows", "mentions",
                     "standalone_mentions", "active_days", "max_actions_per_day", "max_follows_per_day",
                     "text_posts", "engagements", "engaged_accounts", "ring_partners"])
