@@ -10,6 +10,7 @@ import pytest
 from jobs.common.delta import Warehouse
 from jobs.generate_sample import generate
 from jobs.ingest import run_ingest
+from jobs.metrics import run_metrics
 from jobs.quality import run_quality
 
 SAMPLE_SCORE_DATE = dt.date(2026, 11, 1)
@@ -53,3 +54,26 @@ def real_warehouse(spark, config, shared_data, tmp_path_factory):
     warehouse = Warehouse(str(tmp_path_factory.mktemp("real-warehouse")), "clout_real")
     ledger = run_ingest(spark, config, str(root), warehouse)
     return warehouse, {row.source: row for row in ledger}, data
+
+
+# A date long before the sample: no verdicts, so the metrics stage writes an empty partition.
+EMPTY_SCORE_DATE = dt.date(2020, 1, 1)
+
+
+@dataclass(frozen=True)
+class SampleMetrics:
+    """The metrics stage on the sample's warehouse: the score date, the same date again,
+    and a date with nothing to score (run between the two)."""
+
+    run: SampleRun
+    first: dict
+    empty: dict
+    again: dict
+
+
+@pytest.fixture(scope="session")
+def sample_metrics(spark, config, sample_run) -> SampleMetrics:
+    first = run_metrics(spark, config, sample_run.warehouse, sample_run.score_date, "dataframe")
+    empty = run_metrics(spark, config, sample_run.warehouse, EMPTY_SCORE_DATE, "dataframe")
+    again = run_metrics(spark, config, sample_run.warehouse, sample_run.score_date, "dataframe")
+    return SampleMetrics(sample_run, first, empty, again)
