@@ -106,9 +106,11 @@ def test_the_pipeline_runs_on_a_standalone_cluster_from_the_wheel(cluster_run, s
     # conf/cluster.toml logs JSON lines: every stage finished, and the run summed up.
     events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     finished = {e["stage"]: e for e in events if e["event"] == "stage_finished"}
-    assert sorted(finished) == ["ingest", "quality"]
+    assert sorted(finished) == ["ingest", "metrics", "quality"]
     (summary,) = [e for e in events if e["event"] == "run_summary"]
-    assert [s["status"] for s in summary["stages"]] == ["done", "done"]
+    assert [s["status"] for s in summary["stages"]] == ["done", "done", "done"]
+    engines = [e for e in events if e["event"] == "graph_engine"]
+    assert [(e["requested"], e["engine"]) for e in engines] == [("auto", "dataframe")] * 2
 
     runs = spark.read.format("delta").load(str(warehouse / "ingest_runs"))
     ledger = runs.agg(*(F.sum(c).alias(c) for c in ("records_read", "accepted", "quarantined", "duplicates"))).first()
@@ -122,3 +124,9 @@ def test_the_pipeline_runs_on_a_standalone_cluster_from_the_wheel(cluster_run, s
     kinds = {row["kind"] for row in verdicts.select("kind").distinct().collect()}
     assert {"genuine", "spam", "fake_follower"} <= kinds
     assert verdicts.select("platform", "account_id").distinct().count() == verdicts.count()
+
+    metrics = spark.read.format("delta").load(str(warehouse / "gold" / "person_metrics"))
+    assert finished["metrics"]["rows_out"] == {"gold/person_metrics": metrics.count()}
+    assert metrics.select("person_id").distinct().count() == metrics.count() > 0
+    assert finished["metrics"]["pagerank"]["converged"]
+    assert metrics.agg(F.sum("network_influence")).first()[0] == pytest.approx(1.0, abs=1e-6)

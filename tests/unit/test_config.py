@@ -116,3 +116,15 @@ def test_a_job_given_a_bad_override_exits_with_the_reason():
 
     with pytest.raises(SystemExit, match="clout: override 'qualty.model=x': no section \\[qualty\\]"):
         main(["--warehouse", "unused", "--stages", "quality", "--set", "qualty.model=x"])
+
+
+def test_graph_and_metrics_settings_are_typed_and_checked(tmp_path):
+    config = load_config(PROJECT_ROOT / "conf" / "test.toml", ["graph.engine=graphframes", "graph.pagerank.alpha=0.9", "metrics.window_days=30"])
+    assert (config.graph.engine, config.graph.pagerank.alpha, config.graph.pagerank.tol, config.metrics.window_days) == ("graphframes", 0.9, 1e-7, 30)
+    assert load_config(PROJECT_ROOT / "conf" / "local.toml").graph.engine == "auto"
+    with pytest.raises(ConfigError, match="engine must be one of"):
+        load_config(PROJECT_ROOT / "conf" / "test.toml", ["graph.engine=graphx"])
+    with pytest.raises(ConfigError, match="pagerank_prior must be one of"):
+        load_config(PROJECT_ROOT / "conf" / "test.toml", ["metrics.pagerank_prior=followers"])
+    with pytest.raises(ConfigError, match=r"unknown settings \['damping'\]"):
+        load_config(PROJECT_ROOT / "conf" / "test.toml", ["graph.pagerank.damping=0.9"])
