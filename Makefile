@@ -13,7 +13,7 @@ CRESCI ?= ../shared/data/cresci-2015
 SQL_PORT ?= 10000
 FIGURES ?= notebook-figures
 
-.PHONY: setup demo sample test unit integration test-cluster benchmark-ingest benchmark-quality train-quality evaluate-quality dist serve-sql notebooks clean
+.PHONY: setup demo sample test unit integration test-cluster benchmark-ingest benchmark-quality benchmark-pagerank benchmark-metrics train-quality evaluate-quality dist serve-sql notebooks clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ benchmark-ingest: setup
 
 benchmark-quality: setup
 	$(PY) -m jobs.benchmark_quality --events 1000000 --sample /tmp/clout-bench-sample-1m --warehouse /tmp/clout-bench-warehouse-1m
+
+# Weighted PageRank (the project's Pregel runner) against GraphX's PageRank.run on Higgs retweets.
+benchmark-pagerank: setup
+	$(PY) -m jobs.benchmark_pagerank --edges ../shared/data/higgs-twitter/higgs-retweet_network.edgelist.gz --iterations 20 --out /tmp/clout-bench-pagerank
+
+# The metrics stage on the 1M-event sample, beside a bare Spark job on the same events.
+benchmark-metrics: setup
+	$(PY) -m jobs.benchmark_metrics --events 1000000 --work /tmp/clout-bench-metrics
 
 # The default model, retrained on cresci-2015 (held-out and leave-one-market-out figures).
 train-quality: setup
