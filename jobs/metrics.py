@@ -80,7 +80,7 @@ def compute_metrics(spark: SparkSession, config: CloutConfig, warehouse: Warehou
         persons,
         true_reach(engagements),
         amplification(events, accounts, engagements, score_date, settings.window_days),
-        cascade_hops(engagements, settings.max_hop),
+        cascade_hops(engagements, events, settings.max_hop),
         run.vertices,
         settings.max_hop,
     )

@@ -89,6 +89,25 @@ def test_cascade_hops_follow_reshares_of_reshares_and_count_people_once(spark):
     ]
     genuine = ["alice", "bob", "carol", "dave", "erin", "frank"]
     verdicts = spark.createDataFrame([(bsky, a, True) for a in genuine] + [(bsky, "bot", False)], "platform string, account_id string, is_genuine boolean")
-    found = genuine_engagements(events_df(spark, rows), accounts_df(spark, []), verdicts, AS_OF, 90, 30.0)
-    got = {r["person_id"]: (r["hop_1"], r["hop_2"], r["hop_3"]) for r in cascade_hops(found).collect()}
+    events = events_df(spark, rows)
+    found = genuine_engagements(events, accounts_df(spark, []), verdicts, AS_OF, 90, 30.0)
+    got = {r["person_id"]: (r["hop_1"], r["hop_2"], r["hop_3"]) for r in cascade_hops(found, events).collect()}
     assert got["bluesky:alice"] == (1, 1, 2)
+
+
+def test_a_chain_through_a_bots_reshare_reaches_nobody_below_it(spark):
+    bsky = "bluesky"
+    rows = [
+        event("post", "alice", 0, post="p", platform=bsky),
+        event("reshare", "bob", 60, target="alice", post="rb", parent="p", platform=bsky),        # hop 1
+        event("reshare", "bot", 90, target="alice", post="rx", parent="p", platform=bsky),        # a bot's reshare
+        event("reshare", "carol", 120, target="bot", post="rc", parent="rx", platform=bsky),      # via the bot: no hop
+        event("reshare", "dave", 180, target="carol", post="rd", parent="rc", platform=bsky),     # below it: no hop
+    ]
+    verdicts = spark.createDataFrame(
+        [(bsky, a, True) for a in ("alice", "bob", "carol", "dave")] + [(bsky, "bot", False)], "platform string, account_id string, is_genuine boolean"
+    )
+    events = events_df(spark, rows)
+    found = genuine_engagements(events, accounts_df(spark, []), verdicts, AS_OF, 90, 30.0)
+    got = {r["person_id"]: (r["hop_1"], r["hop_2"], r["hop_3"]) for r in cascade_hops(found, events).collect()}
+    assert got["bluesky:alice"] == (1, 0, 0)

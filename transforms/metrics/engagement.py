@@ -169,7 +169,7 @@ def with_percentiles(metrics: DataFrame, columns: list[str], steps: int = 1000, 
     return ranked.drop(*[f"_cuts_{column}" for column in columns])
 
 
-def cascade_hops(engagements: DataFrame, max_hop: int = 3) -> DataFrame:
+def cascade_hops(engagements: DataFrame, events: DataFrame, max_hop: int = 3) -> DataFrame:
     """Distinct genuine persons a person's posts reached at each hop of reshare chains.
 
     Hop 1 reshares the person's post; hop 2 reshares a hop-1 reshare, and so on. A chain
@@ -178,8 +178,13 @@ def cascade_hops(engagements: DataFrame, max_hop: int = 3) -> DataFrame:
     sources whose API points every reshare at the original (Twitter, Mastodon, Weibo)
     show hop 1 only. ``max_hop`` fixed joins, no iteration over data.
 
+    A chain runs through genuine reshares only: a genuine reshare of a bot's reshare (or of
+    one outside the window) is no hop 1, since the post reached that person through the
+    bot, and neither are the reshares below it.
+
     Args:
         engagements: From :func:`genuine_engagements`; needs ``reshare_post_id``.
+        events: ``silver/events``: every reshare, by anyone, tells which posts are reshares.
         max_hop: Deepest hop counted.
 
     Returns:
@@ -190,8 +195,10 @@ def cascade_hops(engagements: DataFrame, max_hop: int = 3) -> DataFrame:
         "platform", "post_key", "reshare_post_id", "engager_person_id", "author_person_id"
     )
     level = reshares.select("platform", F.col("author_person_id").alias("person_id"), "reshare_post_id", "engager_person_id", "post_key")
-    # Hop 1: reshares of a post written by its author (not of another reshare).
-    resharing_posts = reshares.select("platform", F.col("reshare_post_id").alias("post_key"))
+    # Hop 1: reshares of a post written by its author, not of another reshare by anyone.
+    resharing_posts = events.where((F.col("event_type") == "reshare") & F.col("post_id").isNotNull()).select(
+        "platform", F.col("post_id").alias("post_key")
+    )
     level = level.join(resharing_posts, ["platform", "post_key"], "left_anti").withColumn("hop", F.lit(1))
     levels = [level]
     for hop in range(2, max_hop + 1):
