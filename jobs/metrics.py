@@ -66,7 +66,9 @@ COLUMN_COMMENTS = {
 def compute_metrics(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, engine: str) -> tuple[DataFrame, dict[str, Any]]:
     """The metrics of every scored person on a date (not written) and how PageRank ran.
 
-    Runs the PageRank iterations (Spark jobs); everything else stays lazy.
+    Runs Spark jobs: the two checkpoints of engagements and persons, the PageRank
+    iterations, and two counts for the run log (verdicts, engagements); the metrics
+    themselves stay lazy until written.
     """
     settings = config.metrics
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
