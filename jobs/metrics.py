@@ -21,14 +21,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from jobs.common.cli import add_profile_arguments, iso_date, profile_from  # noqa: E402
+from jobs.common.cli import add_date_arguments, add_profile_arguments, profile_from, score_dates  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
-from jobs.common.delta import Warehouse, comment_table, register_table, replace_partition, table_comment, table_exists  # noqa: E402
+from jobs.common.delta import Warehouse, table_exists, write_date  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from transforms.graph.engine import resolve_engine  # noqa: E402
 from transforms.graph.pagerank import weighted_pagerank  # noqa: E402
-from transforms.metrics.engagement import amplification, cascade_hops, genuine_engagements, true_reach, with_percentiles  # noqa: E402
+from transforms.metrics.engagement import (  # noqa: E402
+    amplification,
+    cascade_hops,
+    genuine_engagements,
+    influential_engagers,
+    last_activity,
+    true_reach,
+    with_percentiles,
+)
 from transforms.metrics.person_metrics import (  # noqa: E402
     PERCENTILE_COLUMNS,
     influence_edges,
@@ -36,8 +44,10 @@ from transforms.metrics.person_metrics import (  # noqa: E402
     person_metrics,
     scored_persons,
 )
+from transforms.score.influence import top_influence_edges  # noqa: E402
 
 TABLE = "gold/person_metrics"
+LINKS_TABLE = "gold/influence_edges"
 QUALITY_TABLE = "silver/account_quality"
 COMMENT = (
     "Clout person metrics: one row per person and score_date, from genuine engagement only (bots, spam and "
@@ -59,14 +69,36 @@ COLUMN_COMMENTS = {
     "hop_3": "Distinct genuine persons reached at the 3rd hop of reshare chains",
     "network_influence": "Weighted PageRank of the genuine-engagement graph (engager to author); sums to 1 per date",
     "influence_vs_average": "network_influence over the mean person's (2.0: twice the average)",
+    "influence_mass": "Network influence on a scale unrelated persons do not move: 1 plus 0.85 of each genuine engager's own mass, split over whom they engage",
+    "top_engagers": "Distinct genuine engagers in the top 1% of network influence (above its 99th percentile)",
+    "last_active_date": "Last day in the window the person posted, reshared or drew genuine engagement",
+    "quiet_days": "Days from last_active_date to score_date (null: no activity in the window)",
     "score_date": "Day the metrics describe (the window ends with it)",
 }
 
 
-def compute_metrics(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, engine: str) -> tuple[DataFrame, dict[str, Any]]:
-    """The metrics of every scored person on a date (not written) and how PageRank ran.
+LINKS_COMMENT = (
+    "Clout influence links: per person and score_date, the persons they influence (who engage them) and the persons "
+    "who influence them (whom they engage), strongest first, from genuine engagement in the window."
+)
+LINKS_COLUMN_COMMENTS = {
+    "person_id": "Person the links are about",
+    "direction": "influences: other_person_id engages the person; influenced_by: the person engages other_person_id",
+    "rank": "1 for the strongest link of the person in this direction",
+    "other_person_id": "The other person of the link",
+    "strength": "Share of the engager's decayed genuine engagement that goes to the engaged person (0-1)",
+    "engagement": "Decayed genuine engagements from the engager to the engaged person in the window",
+    "score_date": "Day the links describe (the window ends with it)",
+}
 
-    Runs Spark jobs: the two checkpoints of engagements and persons, the PageRank
+
+def compute_metrics(
+    spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, engine: str
+) -> tuple[DataFrame, DataFrame, dict[str, Any]]:
+    """The metrics of every scored person on a date, their influence links (neither
+    written) and how PageRank ran.
+
+    Runs Spark jobs: the checkpoints of engagements, persons and ranks, the PageRank
     iterations, and two counts for the run log (verdicts, engagements); the metrics
     themselves stay lazy until written.
     """
@@ -77,13 +109,18 @@ def compute_metrics(spark: SparkSession, config: CloutConfig, warehouse: Warehou
     engagements = genuine_engagements(events, accounts, verdicts, score_date, settings.window_days, settings.half_life_days).localCheckpoint(eager=True)
     persons = scored_persons(verdicts).localCheckpoint(eager=True)
     vertices = influence_vertices(persons, accounts, score_date, settings.pagerank_prior)
-    run = weighted_pagerank(vertices, influence_edges(engagements), config.graph.pagerank, engine)
+    links = influence_edges(engagements)
+    run = weighted_pagerank(vertices, links, config.graph.pagerank, engine)
+    ranks = run.vertices.localCheckpoint(eager=True)  # read by the metrics and by who counts as the top
     metrics = person_metrics(
         persons,
         true_reach(engagements),
         amplification(events, accounts, engagements, score_date, settings.window_days),
         cascade_hops(engagements, events, settings.max_hop),
-        run.vertices,
+        ranks,
+        influential_engagers(engagements, ranks, config.score.top_share),
+        last_activity(events, accounts, engagements, score_date, settings.window_days),
+        score_date,
         settings.max_hop,
     )
     ranked = with_percentiles(metrics, list(PERCENTILE_COLUMNS), steps=settings.percentile_steps)
@@ -96,7 +133,8 @@ def compute_metrics(spark: SparkSession, config: CloutConfig, warehouse: Warehou
         "l1_change": run.change,
         "partitions": run.partitions,
     }
-    return ranked.withColumn("score_date", F.lit(score_date)), pagerank
+    strongest = top_influence_edges(links, config.score.influence_links).withColumn("score_date", F.lit(score_date))
+    return ranked.withColumn("score_date", F.lit(score_date)), strongest, pagerank
 
 
 def run_metrics(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, engine: str) -> dict[str, Any]:
@@ -107,23 +145,19 @@ def run_metrics(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, 
     """
     if not table_exists(spark, warehouse.path(QUALITY_TABLE)):
         raise RuntimeError(f"no {QUALITY_TABLE} in {warehouse.root}: run the quality stage for {score_date} first")
-    metrics, pagerank = compute_metrics(spark, config, warehouse, score_date, engine)
-    replace_partition(metrics, warehouse.path(TABLE), "score_date", score_date.isoformat())
-    register_table(spark, warehouse, TABLE)
-    if table_comment(spark, warehouse.path(TABLE)) != COMMENT:  # comments are commits of their own: only when missing
-        comment_table(spark, warehouse, TABLE, COMMENT, {c: COLUMN_COMMENTS[c] for c in metrics.columns if c in COLUMN_COMMENTS})
+    metrics, links, pagerank = compute_metrics(spark, config, warehouse, score_date, engine)
+    persons = write_date(spark, warehouse, TABLE, metrics, score_date, COMMENT, COLUMN_COMMENTS)
+    linked = write_date(spark, warehouse, LINKS_TABLE, links, score_date, LINKS_COMMENT, LINKS_COLUMN_COMMENTS)
     written = spark.read.format("delta").load(warehouse.path(TABLE)).where(F.col("score_date") == F.lit(score_date))
     stats = written.agg(
-        F.count("*").alias("persons"),
         F.sum((F.col("engagers") > 0).cast("long")).alias("reached"),
-        F.max("network_influence").alias("top_influence"),
     ).first()
     return {
         "score_date": score_date.isoformat(),
         "rows_in": {"account verdicts": pagerank.pop("verdicts"), "genuine engagements": pagerank.pop("genuine_engagements")},
-        "rows_out": {TABLE: stats["persons"]},
+        "rows_out": {TABLE: persons, LINKS_TABLE: linked},
         "persons_reached": stats["reached"] or 0,
-        "empty": stats["persons"] == 0,
+        "empty": persons == 0,
         "pagerank": pagerank,
     }
 
@@ -142,15 +176,6 @@ def metrics_text(outcome: dict[str, Any]) -> str:
     )
 
 
-def score_dates(date: dt.date | None, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
-    """The dates a run covers: ``--date``, or every day of ``--from .. --to``."""
-    if start or end:
-        if not (start and end) or end < start:
-            raise SystemExit("jobs.metrics: --from and --to go together, --from first")
-        return [start + dt.timedelta(days=d) for d in range((end - start).days + 1)]
-    return [date or dt.date.today()]
-
-
 def metrics_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, log: RunLog) -> None:
     """The metrics stage as a run logs it: timed, with the engine that ran and rows written."""
     with log.stage("metrics") as stage:
@@ -163,16 +188,14 @@ def metrics_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="jobs.metrics", description="True reach, amplification and network influence per person.")
     parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
-    parser.add_argument("--date", type=iso_date, default=None, help="score date (default: today, UTC)")
-    parser.add_argument("--from", dest="start", type=iso_date, default=None, help="first date of a backfill")
-    parser.add_argument("--to", dest="end", type=iso_date, default=None, help="last date of a backfill")
+    add_date_arguments(parser)
     add_profile_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    dates = score_dates(args.date, args.start, args.end)
+    dates = score_dates(args.date, args.start, args.end, parser_name="jobs.metrics")
     config = profile_from(args)
     log = RunLog("clout-metrics", config.logging.format)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-metrics")

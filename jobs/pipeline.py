@@ -2,8 +2,10 @@
 
 ``python -m jobs.pipeline --input DIR --warehouse DIR [--date YYYY-MM-DD] [--stages ...]``
 (or ``spark-submit jobs/pipeline.py ...``). Stages, in order: ``ingest`` (raw input to the
-bronze and silver tables), ``quality`` (one verdict per account for the score date) and
-``metrics`` (true reach, amplification and network influence per person, ``gold/person_metrics``).
+bronze and silver tables), ``quality`` (one verdict per account for the score date),
+``metrics`` (true reach, amplification and network influence per person,
+``gold/person_metrics`` and ``gold/influence_edges``) and ``score`` (the Clout score with its
+reasons, ``gold/scores``). A run that scores ends by printing the date's top persons.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 
-STAGES = ("ingest", "quality", "metrics")
+STAGES = ("ingest", "quality", "metrics", "score")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     log.event("run_started", f"pipeline for {args.date}: stages {', '.join(args.stages)}", score_date=args.date, stages=args.stages, warehouse=args.warehouse, profile=config.profile)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-pipeline")
     warehouse = Warehouse(args.warehouse, config.database)
+    scored = None
     try:
         for name in args.stages:
             if name == "ingest":
@@ -57,8 +60,16 @@ def main(argv: list[str] | None = None) -> int:
                 from jobs.metrics import metrics_stage
 
                 metrics_stage(spark, config, warehouse, args.date, log)
+            elif name == "score":
+                from jobs.score import score_stage
+
+                scored = score_stage(spark, config, warehouse, args.date, log)
     finally:
         log.summary()
+    if scored is not None:
+        from jobs.score import print_leaders
+
+        print_leaders(log, scored)
     return 0
 
 

@@ -22,6 +22,22 @@ def iso_date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from error
 
 
+def add_date_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--date D``, or ``--from D1 --to D2`` to backfill every day between."""
+    parser.add_argument("--date", type=iso_date, default=None, help="score date (default: today, UTC)")
+    parser.add_argument("--from", dest="start", type=iso_date, default=None, help="first date of a backfill")
+    parser.add_argument("--to", dest="end", type=iso_date, default=None, help="last date of a backfill")
+
+
+def score_dates(date: dt.date | None, start: dt.date | None, end: dt.date | None, parser_name: str = "clout") -> list[dt.date]:
+    """The dates a run covers: ``--date``, or every day of ``--from .. --to``, in order."""
+    if start or end:
+        if not (start and end) or end < start:
+            raise SystemExit(f"{parser_name}: --from and --to go together, --from first")
+        return [start + dt.timedelta(days=d) for d in range((end - start).days + 1)]
+    return [date or dt.datetime.now(dt.timezone.utc).date()]
+
+
 def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
     """``--conf PROFILE`` and repeatable ``--set SECTION.KEY=VALUE`` overrides."""
     parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")

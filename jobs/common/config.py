@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from transforms.graph.pagerank import PageRankSettings
+from transforms.score.score import ScoreSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROFILE = PROJECT_ROOT / "conf" / "local.toml"
@@ -285,6 +286,7 @@ class CloutConfig:
         logging: How runs report progress and their summary.
         graph: How graph programs run.
         metrics: Metrics stage settings.
+        score: How metrics become the Clout score.
     """
 
     profile: str
@@ -296,6 +298,7 @@ class CloutConfig:
     logging: LoggingSettings = LoggingSettings()
     graph: GraphSettings = GraphSettings()
     metrics: MetricsSettings = MetricsSettings()
+    score: ScoreSettings = ScoreSettings()
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -324,12 +327,14 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
         converted[key] = value
     try:
         return cls(**converted)
-    except TypeError as error:
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as error:  # a settings class's own checks
         raise ConfigError(f"[{section}] {error}") from error
 
 
 # The sections a profile may have; anything else is a typo.
-SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality", "graph", "metrics")
+SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality", "graph", "metrics", "score")
 
 
 def _override_value(text: str) -> Any:
@@ -417,4 +422,5 @@ def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[
         logging=_build(LoggingSettings, _section(raw, "logging"), "logging"),
         graph=_build(GraphSettings, _section(raw, "graph"), "graph"),
         metrics=_build(MetricsSettings, _section(raw, "metrics"), "metrics"),
+        score=_build(ScoreSettings, _section(raw, "score"), "score"),
     )

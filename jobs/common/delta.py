@@ -6,6 +6,7 @@ Spark catalog as ``<database>.<layer>_<name>`` (for example ``clout.silver_event
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -129,6 +130,38 @@ def comment_table(spark: SparkSession, warehouse: Warehouse, table: str, comment
     spark.sql(f"COMMENT ON TABLE {name} IS {_sql_string(comment)}")
     for column, text in columns.items():
         spark.sql(f"ALTER TABLE {name} ALTER COLUMN {column} COMMENT {_sql_string(text)}")
+
+
+def column_comments(spark: SparkSession, path: str) -> dict[str, str]:
+    """A Delta table's column comments, by column (columns without one left out)."""
+    fields = spark.read.format("delta").load(path).schema.fields
+    return {f.name: f.metadata["comment"] for f in fields if "comment" in f.metadata}
+
+
+def write_date(
+    spark: SparkSession,
+    warehouse: Warehouse,
+    table: str,
+    rows: DataFrame,
+    score_date: dt.date,
+    comment: str,
+    columns: dict[str, str],
+) -> int:
+    """Replaces one ``score_date`` of a gold table, registered and commented; returns the
+    rows written (from Delta's commit metrics, not a count).
+
+    New columns are added to the table (older dates read them as null). Comments are
+    commits of their own, so they are set only when missing or changed.
+    """
+    path = warehouse.path(table)
+    version = table_version(spark, path)
+    replace_partition(rows, path, "score_date", score_date.isoformat(), add_new_columns=True)
+    written = rows_written(spark, path, version)["inserted"]
+    register_table(spark, warehouse, table)
+    wanted = {c: columns[c] for c in rows.columns if c in columns}
+    if table_comment(spark, path) != comment or not wanted.items() <= column_comments(spark, path).items():
+        comment_table(spark, warehouse, table, comment, wanted)
+    return written
 
 
 def append(rows: DataFrame, path: str) -> None:

@@ -51,6 +51,21 @@ def ranks_of(run):
     return {row["id"]: row["rank"] for row in run.vertices.collect()}
 
 
+def test_influence_mass_is_own_weight_plus_what_engagers_pass_on_and_ignores_unrelated_vertices(spark):
+    # 1 -> 2 -> 3 and 4 -> 3 (weights split 4's engagement 1:3 between 3 and 5).
+    chain = [(1, 2, 1.0), (2, 3, 1.0), (4, 3, 1.0), (4, 5, 3.0)]
+    alone = weighted_pagerank(*graph(spark, chain, range(1, 6)), EXACT)
+    mass = {row["id"]: row["mass"] for row in alone.vertices.collect()}
+    expected = {1: 1.0, 2: 1.5, 4: 1.0, 3: 1.0 + ALPHA * 1.5 + ALPHA * 0.25, 5: 1.0 + ALPHA * 0.75}
+    assert mass == pytest.approx(expected, abs=1e-9)
+    # An unrelated community joins: ranks (a share of the whole) move, masses do not.
+    joined = chain + [(10 + i, 10 + (i + 1) % 7, 1.0) for i in range(7)]
+    together = weighted_pagerank(*graph(spark, joined, [*range(1, 6), *range(10, 17)]), EXACT)
+    rows = {row["id"]: row for row in together.vertices.collect()}
+    assert {v: rows[v]["mass"] for v in expected} == pytest.approx(expected, abs=1e-9)
+    assert rows[3]["rank"] < ranks_of(alone)[3] / 2
+
+
 def test_weighted_pagerank_equals_networkx_with_dangling_self_loops_and_isolated_vertices(spark):
     run = weighted_pagerank(*graph(spark), EXACT)
     got, expected = ranks_of(run), reference()

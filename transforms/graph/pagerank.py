@@ -69,13 +69,20 @@ def pagerank_program(settings: PageRankSettings) -> PregelProgram:
     )
 
 
+def _prior_weight(vertices: DataFrame) -> F.Column:
+    # The ``prior`` column if there is one (non-positive or null weights count 0), else 1.
+    return F.greatest(F.coalesce(F.col("prior").cast("double"), F.lit(0.0)), F.lit(0.0)) if "prior" in vertices.columns else F.lit(1.0)
+
+
+def _prior_total(vertices: DataFrame) -> DataFrame:
+    return vertices.agg(F.sum(_prior_weight(vertices)).alias("_prior_total"))
+
+
 def with_prior(vertices: DataFrame) -> DataFrame:
     """``(id, prior)`` summing to 1: the ``prior`` column if there is one (non-positive or
     null weights count 0), else uniform."""
-    weight = F.greatest(F.coalesce(F.col("prior").cast("double"), F.lit(0.0)), F.lit(0.0)) if "prior" in vertices.columns else F.lit(1.0)
-    weighted = vertices.select("id", weight.alias("_prior_weight"))
-    total = weighted.agg(F.sum("_prior_weight").alias("_prior_total"))
-    return weighted.crossJoin(F.broadcast(total)).select("id", (F.col("_prior_weight") / F.col("_prior_total")).alias("prior"))
+    weighted = vertices.select("id", _prior_weight(vertices).alias("_prior_weight"))
+    return weighted.crossJoin(F.broadcast(_prior_total(vertices))).select("id", (F.col("_prior_weight") / F.col("_prior_total")).alias("prior"))
 
 
 def weighted_pagerank(
@@ -95,11 +102,19 @@ def weighted_pagerank(
         engine: ``dataframe`` or ``graphframes``.
 
     Returns:
-        The run, whose ``vertices`` are ``(id, rank)`` with ranks summing to 1.
+        The run, whose ``vertices`` are ``(id, rank, mass)``: ``rank`` sums to 1;
+        ``mass`` is the same solution in units of prior weight, ``mass_i = w_i + alpha *
+        sum_j W_ji mass_j`` (``w`` the prior weights as given, 1 each by default, so a
+        vertex nothing points at has mass 1). A vertex's mass depends only on the vertices
+        with a path to it: unlike ``rank``, it does not move when unrelated vertices join.
     """
     ids = vertices.select("id")
     kept = edges.join(ids.withColumnRenamed("id", "src"), "src", "left_semi").join(ids.withColumnRenamed("id", "dst"), "dst", "left_semi")
     run = run_pregel(with_prior(vertices), normalized_out_weights(kept), pagerank_program(settings), engine, settings.edges_per_partition)
-    total = run.vertices.agg(F.sum("rank").alias("_rank_total"))
-    ranks = run.vertices.crossJoin(F.broadcast(total)).select("id", (F.col("rank") / F.col("_rank_total")).alias("rank"))
+    totals = run.vertices.agg(F.sum("rank").alias("_rank_total")).crossJoin(_prior_total(vertices))
+    # x solves x = alpha W^T x + (1 - alpha) w / sum(w): scaled by sum(w) / (1 - alpha) it is the mass.
+    to_mass = F.col("_prior_total") / F.lit(1.0 - settings.alpha)
+    ranks = run.vertices.crossJoin(F.broadcast(totals)).select(
+        "id", (F.col("rank") / F.col("_rank_total")).alias("rank"), (F.col("rank") * to_mass).alias("mass")
+    )
     return PregelRun(ranks, run.engine, run.iterations, run.converged, run.change, run.partitions, run.history, run.seconds)

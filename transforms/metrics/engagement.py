@@ -52,7 +52,7 @@ def genuine_engagements(
 
     Returns:
         ``platform, event_type, engager_account_id, engager_person_id, author_account_id,
-        author_person_id, post_key, reshare_post_id, event_ts, decay``; ``post_key`` is the
+        author_person_id, post_key, reshare_post_id, event_ts, event_date, decay``; ``post_key`` is the
         engaged post (or, for sources without post ids, the author's day), and
         ``reshare_post_id`` the id of a reshare itself, through which others can reshare.
     """
@@ -76,6 +76,7 @@ def genuine_engagements(
             F.coalesce("parent_post_id", F.concat_ws("@", "target_account_id", F.col("event_date").cast("string"))).alias("post_key"),
             F.when(F.col("event_type") == "reshare", F.col("post_id")).alias("reshare_post_id"),
             "event_ts",
+            "event_date",
             F.pow(F.lit(0.5), age_days / F.lit(float(half_life_days))).alias("decay"),
         )
         .where(F.col("engager_person_id") != F.col("author_person_id"))
@@ -218,3 +219,49 @@ def cascade_hops(engagements: DataFrame, events: DataFrame, max_hop: int = 3) ->
     return first_reach.groupBy("person_id").pivot("hop", list(range(1, max_hop + 1))).count().select(
         "person_id", *[F.coalesce(F.col(str(h)), F.lit(0)).alias(f"hop_{h}") for h in range(1, max_hop + 1)]
     )
+
+
+def influential_engagers(engagements: DataFrame, ranks: DataFrame, top_share: float = 0.01, accuracy: int = 10_000) -> DataFrame:
+    """Distinct genuine engagers of each person who are among the most influential persons.
+
+    "Most influential": network influence above the ``1 - top_share`` quantile of all
+    ranked persons (strictly above, so a population of equals has nobody at the top).
+
+    Args:
+        engagements: From :func:`genuine_engagements`.
+        ranks: ``(id, rank)`` of network influence, every scored person.
+        top_share: Share of persons counted as the top (0.01: the top 1%).
+        accuracy: ``percentile_approx`` accuracy.
+
+    Returns:
+        ``person_id, top_engagers``, for persons with at least one such engager.
+    """
+    cut = ranks.agg(F.percentile_approx("rank", 1.0 - top_share, accuracy).alias("_top_cut"))
+    top = ranks.crossJoin(F.broadcast(cut)).where(F.col("rank") > F.col("_top_cut")).select(F.col("id").alias("engager_person_id"))
+    return (
+        engagements.join(top, "engager_person_id", "left_semi")
+        .groupBy(F.col("author_person_id").alias("person_id"))
+        .agg(F.countDistinct("engager_person_id").alias("top_engagers"))
+    )
+
+
+# What a person does that keeps them active as a source: writing or spreading content.
+CONTENT_TYPES = ("post", "quote", "reply", "reshare")
+
+
+def last_activity(events: DataFrame, accounts: DataFrame, engagements: DataFrame, as_of: dt.date, window_days: int) -> DataFrame:
+    """The last day in the window on which each person wrote or reshared something, or
+    drew genuine engagement: how long a person has been quiet (the score decays with it).
+
+    Returns:
+        ``person_id, last_active_date``, for persons active in the window.
+    """
+    author_persons, author = _person("actor_account_id", persons_of(accounts), "_actor_person")
+    own = (
+        events_in_window(events, as_of, window_days)
+        .where(F.col("event_type").isin(*CONTENT_TYPES))
+        .join(author_persons, ["platform", "actor_account_id"], "left")
+        .select(author.alias("person_id"), "event_date")
+    )
+    received = engagements.select(F.col("author_person_id").alias("person_id"), "event_date")
+    return own.unionByName(received).groupBy("person_id").agg(F.max("event_date").alias("last_active_date"))

@@ -74,7 +74,17 @@ def influence_vertices(persons: DataFrame, accounts: DataFrame, as_of: dt.date, 
     )
 
 
-def person_metrics(persons: DataFrame, reach: DataFrame, amplification: DataFrame, hops: DataFrame, ranks: DataFrame, max_hop: int) -> DataFrame:
+def person_metrics(
+    persons: DataFrame,
+    reach: DataFrame,
+    amplification: DataFrame,
+    hops: DataFrame,
+    ranks: DataFrame,
+    top_engagers: DataFrame,
+    activity: DataFrame,
+    as_of: dt.date,
+    max_hop: int,
+) -> DataFrame:
     """Every scored person's metrics; a person nobody engaged gets zeros, not nulls.
 
     Args:
@@ -82,14 +92,20 @@ def person_metrics(persons: DataFrame, reach: DataFrame, amplification: DataFram
         reach: From :func:`transforms.metrics.engagement.true_reach`.
         amplification: From :func:`transforms.metrics.engagement.amplification`.
         hops: From :func:`transforms.metrics.engagement.cascade_hops`.
-        ranks: ``(id, rank)`` of weighted PageRank over the influence graph (sum 1).
+        ranks: ``(id, rank, mass)`` of weighted PageRank over the influence graph
+            (:func:`transforms.graph.pagerank.weighted_pagerank`).
+        top_engagers: From :func:`transforms.metrics.engagement.influential_engagers`.
+        activity: From :func:`transforms.metrics.engagement.last_activity`.
+        as_of: Score date.
         max_hop: Deepest hop in ``hops``.
 
     Returns:
         ``person_id, platforms, true_reach, engagers, reach_by_platform, posts,
         reacted_posts_share, reactions_per_post, weighted_reactions_per_post, hop_1..,
         network_influence, influence_vs_average`` (network influence over the mean, so
-        2.0 is twice the average person's).
+        2.0 is twice the average person's), ``influence_mass`` (the same influence, on a
+        scale that unrelated persons joining does not move), ``top_engagers``,
+        ``last_active_date`` and ``quiet_days`` (null: not active in the window).
     """
     hop_columns = [f"hop_{h}" for h in range(1, max_hop + 1)]
     population = persons.agg(F.count("*").alias("_persons"))
@@ -97,7 +113,9 @@ def person_metrics(persons: DataFrame, reach: DataFrame, amplification: DataFram
         persons.join(reach, "person_id", "left")
         .join(amplification, "person_id", "left")
         .join(hops, "person_id", "left")
-        .join(ranks.select(F.col("id").alias("person_id"), F.col("rank").alias("network_influence")), "person_id", "left")
+        .join(ranks.select(F.col("id").alias("person_id"), F.col("rank").alias("network_influence"), F.col("mass").alias("influence_mass")), "person_id", "left")
+        .join(top_engagers, "person_id", "left")
+        .join(activity, "person_id", "left")
         .crossJoin(F.broadcast(population))
     )
     return joined.select(
@@ -113,4 +131,8 @@ def person_metrics(persons: DataFrame, reach: DataFrame, amplification: DataFram
         *[F.coalesce(c, F.lit(0)).cast("long").alias(c) for c in hop_columns],
         F.coalesce("network_influence", F.lit(0.0)).alias("network_influence"),
         (F.coalesce("network_influence", F.lit(0.0)) * F.col("_persons")).alias("influence_vs_average"),
+        F.coalesce("influence_mass", F.lit(1.0)).alias("influence_mass"),
+        F.coalesce("top_engagers", F.lit(0)).cast("long").alias("top_engagers"),
+        "last_active_date",
+        F.datediff(F.lit(as_of), F.col("last_active_date")).alias("quiet_days"),
     )

@@ -1,0 +1,119 @@
+"""What a score means: the reasons behind it, its rank, and how it moved.
+
+Klout's formula was a secret; here every score carries, in plain words with numbers,
+the three things behind it (largest contribution first), and a note when it decays.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+
+def _count(column: str) -> Column:
+    return F.format_number(F.col(column).cast("double"), 0)
+
+
+def reach_reason(window_days: int) -> Column:
+    """"engaged by 412 distinct genuine people in 90 days"."""
+    return F.when(F.col("engagers") == 0, F.lit(f"no genuine engagement in {window_days} days")).otherwise(
+        F.concat(F.lit("engaged by "), _count("engagers"), F.lit(" distinct genuine "),
+                 F.when(F.col("engagers") == 1, F.lit("person")).otherwise(F.lit("people")), F.lit(f" in {window_days} days"))
+    )
+
+
+def amplification_reason(window_days: int) -> Column:
+    """"2.4 genuine reactions per post over 31 posts (45% drew a reshare, quote or reply)"."""
+    deeper = F.coalesce(F.col("hop_2"), F.lit(0)) + F.coalesce(F.col("hop_3"), F.lit(0))
+    people = F.when(deeper == 1, F.lit(" more person")).otherwise(F.lit(" more people"))
+    hops = F.when(deeper > 0, F.concat(F.lit("; "), F.format_number(deeper.cast("double"), 0), people, F.lit(" at the 2nd and 3rd hop of reshares")))
+    per_post = F.concat(
+        F.format_string("%.1f", F.col("reactions_per_post")), F.lit(" genuine reactions per post over "), _count("posts"),
+        F.when(F.col("posts") == 1, F.lit(" post")).otherwise(F.lit(" posts")),
+        F.lit(" ("), F.format_string("%.0f", F.col("reacted_posts_share") * 100.0), F.lit("% drew a reshare, quote or reply)"),
+    )
+    return F.concat(
+        F.when(F.col("posts") == 0, F.lit(f"no posts of their own in {window_days} days")).otherwise(per_post),
+        F.coalesce(hops, F.lit("")),
+    )
+
+
+def influence_reason(top_share: float) -> Column:
+    """"engaged by 3 persons in the top 1% of network influence", or how the person's
+    network influence compares with the average person's."""
+    top = f"{top_share * 100:g}%"
+    return F.when(
+        F.col("top_engagers") > 0,
+        F.concat(F.lit("engaged by "), _count("top_engagers"),
+                 F.when(F.col("top_engagers") == 1, F.lit(" person")).otherwise(F.lit(" persons")), F.lit(f" in the top {top} of network influence")),
+    ).otherwise(F.concat(F.lit("network influence "), F.format_string("%.1f", F.col("influence_vs_average")), F.lit(" times the average person's")))
+
+
+def decay_reason(window_days: int) -> Column:
+    """A note when the score decays: "quiet for 34 days: 61% of its active level"."""
+    return (
+        F.when(F.col("quiet_days").isNull(), F.lit(f"no activity in {window_days} days: at the floor"))
+        .when(F.col("decay") < 1.0, F.concat(F.lit("quiet for "), F.col("quiet_days").cast("string"),
+                                             F.lit(" days: "), F.format_string("%.0f", F.col("decay") * 100.0), F.lit("% of its active level")))
+    )
+
+
+def with_reasons(scores: DataFrame, window_days: int, top_share: float) -> DataFrame:
+    """Adds ``reasons``: the three components' reasons, largest contribution first, then
+    the decay note if the score decays.
+
+    Args:
+        scores: From :func:`transforms.score.score.clout_scores`.
+        window_days: The metrics' window.
+        top_share: What "the top" is in the influence reason (0.01: the top 1%).
+    """
+    parts = F.array(
+        F.struct(F.col("reach_points").alias("points"), F.lit(3).alias("order"), reach_reason(window_days).alias("text")),
+        F.struct(F.col("amplification_points").alias("points"), F.lit(2).alias("order"), amplification_reason(window_days).alias("text")),
+        F.struct(F.col("influence_points").alias("points"), F.lit(1).alias("order"), influence_reason(top_share).alias("text")),
+    )
+    # Sorted by points, then reach before amplification before influence on a tie.
+    ranked = F.transform(F.sort_array(parts, asc=False), lambda part: part["text"])
+    return scores.withColumn("reasons", F.filter(F.concat(ranked, F.array(decay_reason(window_days))), lambda r: r.isNotNull()))
+
+
+def with_rank(scores: DataFrame, column: str = "score") -> DataFrame:
+    """Adds ``rank``: 1 + the number of rows with a higher ``column`` (ties share a rank).
+
+    Distributed: rows are range-partitioned on the column (equal values land in the same
+    partition), ranked within their partition, and offset by the sizes of the partitions
+    before theirs; no single task sorts every row.
+    """
+    ordered = scores.repartitionByRange(F.desc(column)).withColumn("_part", F.spark_partition_id())
+    local = ordered.withColumn("_local_rank", F.rank().over(Window.partitionBy("_part").orderBy(F.desc(column))))
+    sizes = local.groupBy("_part").agg(F.count("*").alias("_size"))
+    before = sizes.select(F.col("_part").alias("_before"), "_size")
+    offsets = (
+        sizes.select("_part")
+        .join(before, F.col("_before") < F.col("_part"), "left")
+        .groupBy("_part")
+        .agg(F.coalesce(F.sum("_size"), F.lit(0)).alias("_offset"))
+    )
+    return (
+        local.join(F.broadcast(offsets), "_part")
+        .withColumn("rank", (F.col("_offset") + F.col("_local_rank")).cast("long"))
+        .drop("_part", "_local_rank", "_offset")
+    )
+
+
+def with_changes(scores: DataFrame, history: DataFrame, days: tuple[int, ...] = (1, 7)) -> DataFrame:
+    """Adds ``score_change_<n>d``: the score minus the person's score ``n`` days before
+    (null when the person had no score then).
+
+    Args:
+        scores: One date's scores, with ``score_date``.
+        history: Earlier ``gold/scores`` rows (``person_id, score_date, score``).
+        days: The look-backs.
+    """
+    changed = scores
+    for n in days:
+        before = history.select("person_id", F.date_add("score_date", n).alias("score_date"), F.col("score").alias(f"_score_{n}d"))
+        changed = changed.join(before, ["person_id", "score_date"], "left").withColumn(
+            f"score_change_{n}d", F.round(F.col("score") - F.col(f"_score_{n}d"), 1)
+        ).drop(f"_score_{n}d")
+    return changed
