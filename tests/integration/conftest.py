@@ -12,6 +12,7 @@ from jobs.generate_sample import generate
 from jobs.ingest import run_ingest
 from jobs.metrics import run_metrics
 from jobs.quality import run_quality
+from jobs.score import run_score
 
 SAMPLE_SCORE_DATE = dt.date(2026, 11, 1)
 
@@ -77,3 +78,20 @@ def sample_metrics(spark, config, sample_run) -> SampleMetrics:
     empty = run_metrics(spark, config, sample_run.warehouse, EMPTY_SCORE_DATE, "dataframe")
     again = run_metrics(spark, config, sample_run.warehouse, sample_run.score_date, "dataframe")
     return SampleMetrics(sample_run, first, empty, again)
+
+
+@dataclass(frozen=True)
+class SampleScores:
+    """The score stage on the sample's warehouse after its metrics, run twice for the date."""
+
+    run: SampleRun
+    first: dict
+    again: dict
+
+
+@pytest.fixture(scope="session")
+def sample_scores(spark, config, sample_metrics) -> SampleScores:
+    run = sample_metrics.run
+    first = run_score(spark, config, run.warehouse, run.score_date)
+    again = run_score(spark, config, run.warehouse, run.score_date)
+    return SampleScores(run, first, again)

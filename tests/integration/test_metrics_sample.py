@@ -20,7 +20,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from jobs.common.delta import Warehouse
-from jobs.metrics import TABLE
+from jobs.metrics import LINKS_TABLE, TABLE
 from tests.integration.conftest import EMPTY_SCORE_DATE
 
 pytestmark = pytest.mark.integration
@@ -145,13 +145,14 @@ def test_one_row_per_scored_person_and_a_rerun_replaces_only_its_date(spark, sam
     # The rerun replaced the date: the same rows, not twice as many.
     first, empty, again = sample_metrics.first, sample_metrics.empty, sample_metrics.again
     assert first["empty"] is False and again["empty"] is False
-    assert first["rows_out"] == again["rows_out"] == {TABLE: len(scored)}
+    assert first["rows_out"][TABLE] == again["rows_out"][TABLE] == len(scored)
+    assert first["rows_out"][LINKS_TABLE] == again["rows_out"][LINKS_TABLE] > len(scored) // 2
     assert first["rows_in"] == again["rows_in"]
     assert first["rows_in"]["account verdicts"] == len(world.verdicts)
 
     # The date without verdicts wrote nothing and left the score date alone.
     assert empty["empty"] is True
-    assert empty["rows_out"] == {TABLE: 0}
+    assert empty["rows_out"] == {TABLE: 0, LINKS_TABLE: 0}
     assert empty["rows_in"] == {"account verdicts": 0, "genuine engagements": 0}
     assert empty["persons_reached"] == 0
     path = world.warehouse.path(TABLE)
