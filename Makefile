@@ -15,10 +15,14 @@ FIGURES ?= notebook-figures
 
 .PHONY: setup demo sample test unit integration test-cluster benchmark-ingest benchmark-quality benchmark-pagerank benchmark-metrics train-quality evaluate-quality dist serve-sql notebooks clean
 
+# Quiet installs: pip's errors and warnings still print, but not its upgrade notice nor
+# setuptools' "Editable installation" banner (the one warning every editable install gives).
+PIP_INSTALL := PYTHONWARNINGS='ignore:Editable installation' $(PY) -m pip install --quiet --disable-pip-version-check
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PIP_INSTALL) --upgrade pip 'setuptools>=77' wheel
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
 setup: $(VENV)/.installed

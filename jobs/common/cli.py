@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession
 
 from jobs.common.config import CloutConfig, ConfigError, load_config
 from jobs.common.delta import Warehouse
-from jobs.common.spark import build_spark
+from jobs.common.spark import build_spark, log_spark_to_console
 
 
 def iso_date(value: str) -> dt.date:
@@ -39,7 +39,7 @@ def score_dates(date: dt.date | None, start: dt.date | None, end: dt.date | None
 
 
 def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--conf PROFILE`` and repeatable ``--set SECTION.KEY=VALUE`` overrides."""
+    """``--conf PROFILE``, repeatable ``--set SECTION.KEY=VALUE`` overrides and ``--verbose``."""
     parser.add_argument("--conf", default=None, help="profile (default conf/local.toml)")
     parser.add_argument(
         "--set",
@@ -49,13 +49,20 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECTION.KEY=VALUE",
         help="override one profile setting, e.g. --set quality.model=s3://bucket/models/quality/v1 (repeatable)",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="Spark's own log on the console (default: in <warehouse>/_logs/, the run log says which file)",
+    )
 
 
 def profile_from(args: argparse.Namespace) -> CloutConfig:
     """The profile named by :func:`add_profile_arguments`' options, overrides applied.
 
     A bad profile or override ends the job with its one-line reason, not a traceback.
+    ``--verbose`` applies to every SparkSession the job builds next.
     """
+    log_spark_to_console(getattr(args, "verbose", False))
     try:
         return load_config(args.conf, args.overrides)
     except ConfigError as error:

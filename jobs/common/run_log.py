@@ -3,6 +3,9 @@
 The same events either way: lines for a person at a terminal (``[logging] format =
 "text"``), or one JSON object per line for a log collector (``format = "json"``), each
 with ``ts``, ``app``, ``run_id``, ``event`` and its own fields.
+
+Pieces every job shares report on the run log the process made last (:func:`note`): the
+SparkSession builder says there where Spark's own log went.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, TextIO
 
 LOG_FORMATS = ("text", "json")
+
+_latest: RunLog | None = None  # the run log this process made last (a process runs one job)
 
 
 @dataclass
@@ -47,6 +52,8 @@ class RunLog:
         self.run_id = uuid.uuid4().hex[:12]
         self.stages: list[StageRecord] = []
         self._started = time.monotonic()
+        global _latest
+        _latest = self
 
     def event(self, event: str, text: str | Callable[[], str], **fields: Any) -> None:
         """Logs one event: ``text`` for people (a callable is only called in text mode)."""
@@ -99,3 +106,13 @@ class RunLog:
             return "\n".join(lines)
 
         self.event("run_summary", text, seconds=round(total, 1), stages=stages)
+
+
+def note(event: str, text: str, **fields: Any) -> None:
+    """Logs one event of a piece shared by the jobs (e.g. ``spark_log``, where Spark's own
+    log went) on the run log this process made last; a job without one gets the text as a
+    ``[clout]`` line on standard error, which keeps its standard output its own."""
+    if _latest is not None:
+        _latest.event(event, text, **fields)
+    else:
+        print("[clout] " + text, file=sys.stderr, flush=True)

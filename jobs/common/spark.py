@@ -5,23 +5,43 @@ way users get them: ``spark.jars.packages`` resolves them through Ivy into a cac
 on first use. The resolved jar list is written to a manifest beside the cache, and later
 sessions load those files through ``spark.jars``, so a second run needs no network.
 On a cluster (``packages.resolve = false``) the jars come from spark-submit instead.
+
+Spark's own log (the driver JVM's log4j2, and what the JVM prints besides: Ivy's report, the
+JDK's warnings) goes to ``<warehouse>/_logs/<app>-<timestamp>.log`` when this process starts
+the JVM, so the console keeps the run log's lines; ``verbose`` (a job's ``--verbose``) keeps
+it on the console. Under spark-submit the JVM is started before the job: its log4j2 setup
+stays as spark-submit made it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.util
 import logging
+import os
+import shlex
 import subprocess
 import sys
+import tempfile
+import warnings
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
+from urllib.parse import urlsplit
 
+from jobs.common import run_log
 from jobs.common.config import PROJECT_ROOT, CloutConfig
 
 LOG = logging.getLogger(__name__)
 
 INSTALL_HINT = "install the project with `make setup` (or `pip install -e '.[test]'`)"
+
+LOG4J2_FILE_CONFIG = PROJECT_ROOT / "conf" / "log4j2-file.properties"
+_LOG4J_CONFIG_OPTIONS = ("-Dlog4j2.configurationFile=", "-Dlog4j.configurationFile=")
+
+# What build_spark does when not told: the command line's --verbose (jobs.common.cli).
+_verbose_default = False
 
 
 class DependencyError(RuntimeError):
@@ -83,16 +103,124 @@ def _record_resolved_jars(cache_dir: Path, packages: list[str], spark_jars: str)
         _manifest_path(cache_dir, packages).write_text("\n".join(jars) + "\n")
 
 
-def _resolution_error(packages: list[str], cache_dir: Path, cause: Exception) -> DependencyError:
+def _resolution_error(packages: list[str], cache_dir: Path, cause: Exception, spark_log: Path | None) -> DependencyError:
+    where = f"Ivy's report, at the end of {spark_log}, names" if spark_log else "the Ivy log above names"
     return DependencyError(
         "Spark could not start with the JVM packages "
         + ", ".join(packages)
-        + f". They are resolved from Maven Central into {cache_dir} on first use; the Ivy "
-        "log above names the artifact that failed. Check that this machine reaches Maven "
+        + f". They are resolved from Maven Central into {cache_dir} on first use; {where} "
+        "the artifact that failed. Check that this machine reaches Maven "
         "Central (repo1.maven.org), or fetch the jars on a machine that does and pass them "
         "with spark-submit --jars and a profile with [packages] resolve = false. "
         f"Cause: {cause}"
+        + (f"\nLast lines of {spark_log}:\n{_tail(spark_log)}" if spark_log else "")
     )
+
+
+def log_spark_to_console(verbose: bool) -> None:
+    """Sets what :func:`build_spark` does when its caller does not say: ``True`` leaves
+    Spark's own log on the console. A job's ``--verbose`` comes here through
+    :func:`jobs.common.cli.profile_from`; the JVM, and so its log, is one per process."""
+    global _verbose_default
+    _verbose_default = verbose
+
+
+def _is_uri(path: str) -> bool:
+    return len(urlsplit(path).scheme) > 1  # "C:\\..." is a drive, not a scheme
+
+
+def spark_log_file(warehouse: str | None, app_name: str, java_options: str = "", verbose: bool | None = None) -> tuple[Path | None, str]:
+    """Where Spark's own log goes for a driver JVM started now, and a note on the place.
+
+    Args:
+        warehouse: The session's warehouse (default ``./warehouse``).
+        app_name: The application, first part of the file name.
+        java_options: The profile's ``spark.driver.extraJavaOptions``.
+        verbose: Console instead of a file; ``None``: as :func:`log_spark_to_console` set.
+
+    Returns:
+        ``<warehouse>/_logs/<app>-<timestamp>.log`` (its folder made), or a file in a local
+        temp folder when the warehouse is no local folder (``s3://...``), the note then
+        saying why; or ``None`` for the console: ``verbose``, or java options that name
+        their own log4j2 configuration.
+    """
+    if (_verbose_default if verbose is None else verbose) or any(option in java_options for option in _LOG4J_CONFIG_OPTIONS):
+        return None, ""
+    name = f"{app_name}-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    root = warehouse or str(Path.cwd() / "warehouse")
+    if _is_uri(root) and urlsplit(root).scheme != "file":
+        folder, why = Path(tempfile.gettempdir()) / "clout-logs", f" (the warehouse {root} is not a local folder)"
+    else:
+        folder, why = Path(urlsplit(root).path if _is_uri(root) else root).resolve() / "_logs", ""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        folder, why = Path(tempfile.gettempdir()) / "clout-logs", f" ({folder} cannot be written: {error.strerror})"
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder / name, why
+
+
+def _file_logging_options(java_options: str, log_file: Path, level: str) -> str:
+    """``spark.driver.extraJavaOptions`` with the log4j2 configuration that writes to ``log_file``."""
+    if not LOG4J2_FILE_CONFIG.is_file():  # an installed wheel: the JVM's output still goes to the file
+        return java_options
+    ours = [f"-Dlog4j2.configurationFile={LOG4J2_FILE_CONFIG}", f"-Dclout.spark.log={log_file}", f"-Dclout.spark.log.level={level}"]
+    return " ".join(filter(None, [java_options, *map(shlex.quote, ours)]))
+
+
+@contextmanager
+def _process_output_to(log_file: Path) -> Iterator[None]:
+    """Points this process's standard output and error at ``log_file`` while the block runs.
+
+    The JVM that pyspark starts in the block inherits them, and keeps them: what it prints
+    outside log4j2 (Ivy's resolution report, the JDK's "Using incubator modules") goes to
+    the file for good, while this process gets its own back at the end of the block.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        saved = os.dup(1), os.dup(2)
+    except OSError:  # no standard output to point anywhere
+        yield
+        return
+    with open(log_file, "ab") as target:
+        os.dup2(target.fileno(), 1)
+        os.dup2(target.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, original in zip((1, 2), saved):
+            os.dup2(original, fd)
+            os.close(original)
+
+
+def _python_side_to(log_file: Path) -> None:
+    """pyspark's and py4j's own Python warnings and py4j's log records go to the file too."""
+    handler = logging.FileHandler(log_file, delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    py4j_log = logging.getLogger("py4j")
+    py4j_log.addHandler(handler)
+    py4j_log.propagate = False
+    libraries = tuple(str(Path(importlib.util.find_spec(name).origin).parent) + os.sep for name in ("pyspark", "py4j"))
+    show = warnings.showwarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if file is None and str(filename).startswith(libraries):
+            with open(log_file, "a", encoding="utf-8") as out:
+                out.write(warnings.formatwarning(message, category, filename, lineno, line))
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = showwarning
+
+
+def _tail(log_file: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 def build_spark(
@@ -102,6 +230,7 @@ def build_spark(
     with_graphframes: bool = False,
     extra_conf: Mapping[str, str] | None = None,
     extra_jars: Sequence[str] = (),
+    verbose: bool | None = None,
 ):
     """Builds (or returns the running) SparkSession for a profile.
 
@@ -114,6 +243,11 @@ def build_spark(
             SQL endpoint); they win over the profile.
         extra_jars: Jar files added to ``spark.jars`` beside the resolved packages (e.g.
             GraphFrames' jar from ``CLOUT_GRAPHFRAMES_JARS`` for the engine parity test).
+        verbose: Leave Spark's own log on the console. Otherwise, when this call starts the
+            JVM, the log goes to ``<warehouse>/_logs/<app>-<timestamp>.log`` (a local temp
+            folder for a warehouse URI) and the run log says where. ``None``: as the job's
+            ``--verbose`` said (:func:`log_spark_to_console`). A profile whose
+            ``spark.driver.extraJavaOptions`` names its own log4j2 configuration keeps it.
 
     Returns:
         A SparkSession with Delta's SQL extension and catalog.
@@ -126,6 +260,7 @@ def build_spark(
     _require_python_package("delta", "delta-spark")
     if with_graphframes:
         _require_python_package("graphframes", "graphframes-py")
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     warehouse_dir = str(Path(warehouse).resolve()) if warehouse else str(Path.cwd() / "warehouse")
@@ -157,15 +292,29 @@ def build_spark(
             options["spark.jars.ivy"] = str(cache_dir / "ivy")
     if extra_jars:
         options["spark.jars"] = ",".join([*filter(None, options.get("spark.jars", "").split(",")), *extra_jars])
+    # The driver JVM starts in this call unless one runs already (an earlier session of
+    # this process, or spark-submit's): only then do its Java options and output apply.
+    spark_log, why = None, ""
+    if getattr(SparkContext, "_gateway", None) is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        java_options = options.get("spark.driver.extraJavaOptions", "")
+        spark_log, why = spark_log_file(warehouse, app_name or settings.app_name, java_options, verbose)
+        if spark_log:
+            options["spark.driver.extraJavaOptions"] = _file_logging_options(java_options, spark_log, settings.log_level)
     for key, value in options.items():
         builder = builder.config(key, value)
 
     try:
-        spark = builder.getOrCreate()
+        with _process_output_to(spark_log) if spark_log else nullcontext():
+            spark = builder.getOrCreate()
     except Exception as error:  # the JVM gateway dies when Ivy cannot resolve a package
         if resolving:
-            raise _resolution_error(packages, cache_dir, error) from error
+            raise _resolution_error(packages, cache_dir, error, spark_log) from error
+        if spark_log:
+            print(f"[clout] Spark did not start. Last lines of {spark_log}:\n{_tail(spark_log)}", file=sys.stderr, flush=True)
         raise
+    if spark_log:
+        _python_side_to(spark_log)
+        run_log.note("spark_log", f"Spark's log: {spark_log}{why}", path=str(spark_log))
     if resolving:
         resolved = [j for j in spark.sparkContext.getConf().get("spark.jars", "").split(",") if j.removeprefix("file://") not in extra_jars]
         _record_resolved_jars(cache_dir, packages, ",".join(resolved))
