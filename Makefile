@@ -84,5 +84,10 @@ serve-sql: setup
 notebooks: setup
 	$(PY) -m jobs.run_notebooks --warehouse $(WAREHOUSE) --conf $(CONF) --out $(FIGURES)
 
+# How the Clout score of $(SCORE_DATE) ranks persons by the genuine engagers of the $(HORIZON) days after it.
+HORIZON ?= 7
+backtest: setup
+	$(PY) -m jobs.backtest --warehouse $(WAREHOUSE) --date $(SCORE_DATE) --horizon $(HORIZON) --conf $(CONF)
+
 clean:
 	rm -rf $(SAMPLE) $(WAREHOUSE) $(FIGURES) dist build .pytest_cache
