@@ -98,22 +98,26 @@ def compute_scores(spark: SparkSession, config: CloutConfig, warehouse: Warehous
 
 
 def score_distribution(scores: DataFrame) -> dict[str, Any]:
-    """Score percentiles over all persons and over persons anyone genuinely engaged."""
+    """Score percentiles of the persons above the floor, and of the active ones among them
+    (not decayed: the population the calibration anchors describe)."""
     grid = [0.5, 0.9, 0.95, 0.99]
-    engaged = F.col("reach_points") + F.col("amplification_points") + F.col("influence_points") > 0
+    above = F.col("reach_points") + F.col("amplification_points") + F.col("influence_points") > 0
+    active = above & (F.col("decay") == 1.0)
     row = scores.agg(
         F.count("*").alias("persons"),
-        F.sum(engaged.cast("long")).alias("engaged"),
-        F.percentile_approx("score", grid, 10_000).alias("all"),
-        F.percentile_approx(F.when(engaged, F.col("score")), grid, 10_000).alias("engaged_scores"),
+        F.sum(above.cast("long")).alias("above"),
+        F.sum(active.cast("long")).alias("active"),
+        F.percentile_approx(F.when(above, F.col("score")), grid, 10_000).alias("above_scores"),
+        F.percentile_approx(F.when(active, F.col("score")), grid, 10_000).alias("active_scores"),
         F.max("score").alias("top"),
     ).first()
     names = ["p50", "p90", "p95", "p99"]
     return {
         "persons": row["persons"],
-        "scored_above_floor": row["engaged"] or 0,
-        "all": dict(zip(names, row["all"] or [])),
-        "above_floor": dict(zip(names, row["engaged_scores"] or [])),
+        "scored_above_floor": row["above"] or 0,
+        "active_above_floor": row["active"] or 0,
+        "above_floor": dict(zip(names, row["above_scores"] or [])),
+        "active": dict(zip(names, row["active_scores"] or [])),
         "top": row["top"],
     }
 
@@ -152,10 +156,11 @@ def score_text(outcome: dict[str, Any]) -> str:
     if outcome["empty"]:
         return f"scores {outcome['score_date']}: no persons in {METRICS_TABLE} for this date; wrote an empty partition"
     spread = outcome["distribution"]
-    engaged = ", ".join(f"{name} {value:.1f}" for name, value in spread["above_floor"].items())
+    active = ", ".join(f"{name} {value:.1f}" for name, value in spread["active"].items())
     return (
         f"scores {outcome['score_date']} ({outcome['model_version']}): {outcome['rows_out'][TABLE]:,} persons, "
-        f"{spread['scored_above_floor']:,} above the floor ({engaged}; top {spread['top']:.1f})"
+        f"{spread['scored_above_floor']:,} above the floor, {spread['active_above_floor']:,} of them active "
+        f"({active}; top {spread['top']:.1f})"
     )
 
 

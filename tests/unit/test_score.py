@@ -12,7 +12,9 @@ from pyspark.sql import functions as F
 from transforms.score.explain import with_changes, with_rank, with_reasons
 from transforms.score.score import ScoreSettings, calibrated, clout_scores, quiet_decay
 
-SETTINGS = ScoreSettings()
+# The anchors the expected values below are worked out with (not the shipped calibration).
+ANCHORS = ((0.0, 1.0), (0.1, 20.0), (0.3, 50.0), (0.45, 70.0), (1.0, 100.0))
+SETTINGS = ScoreSettings(anchors=ANCHORS)
 WINDOW = 90
 METRICS_SCHEMA = (
     "person_id string, true_reach double, engagers long, posts long, reacted_posts_share double, reactions_per_post double, "

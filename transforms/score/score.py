@@ -15,8 +15,9 @@ How a score is made, in the order of the code:
 
 2. **Raw score**: the weighted mean of the sub-scores, from 0 to 1.
 3. **Calibration**: fixed anchors ``(raw, score)`` map the raw score piecewise linearly
-   onto 1-100 (the defaults put the median engaged person near 20, the 95th percentile
-   near 50 and the 99th near 70 on the built-in sample; 100 needs every component full).
+   onto 1-100 (the defaults put the median active person above the floor near 20, the
+   95th percentile near 50 and the 99th near 70 on the built-in sample; 100 needs every
+   component full).
 4. **Decay**: a person quiet for more than ``quiet_grace_days`` (no post, reshare or
    genuine engagement received) keeps ``(1 - t)^2`` of the points above the floor, ``t``
    going from 0 at the end of the grace to 1 at the end of the window: about half after
@@ -72,7 +73,7 @@ class ScoreSettings:
     influence_full: float = 1_000.0
     evidence_posts: float = 3.0
     deep_hop_weight: float = 0.5
-    anchors: tuple[tuple[float, float], ...] = ((0.0, 1.0), (0.1, 20.0), (0.3, 50.0), (0.45, 70.0), (1.0, 100.0))
+    anchors: tuple[tuple[float, float], ...] = ((0.0, 1.0), (0.13, 20.0), (0.4, 50.0), (0.49, 70.0), (1.0, 100.0))
     quiet_grace_days: int = 7
     top_share: float = 0.01
     influence_links: int = 10
