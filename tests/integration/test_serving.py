@@ -1,5 +1,6 @@
 """Where users read Clout's tables, for real: BI tools over JDBC (the Spark Thrift Server),
-readers without Spark (delta-rs), and the notebooks, all on the sample run's warehouse."""
+readers without Spark (delta-rs), and the notebooks, all on the sample run's warehouse
+(with its metrics and scores: the ``sample_scores`` fixture)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ def test_delta_rs_reads_the_same_rows_as_spark(sample_run, spark):
     assert left.equals(right)
 
 
+def test_delta_rs_reads_the_same_scores_as_spark(sample_scores, spark):
+    from deltalake import DeltaTable
+
+    run = sample_scores.run
+    path = run.warehouse.path("gold/scores")
+    columns = ["person_id", "score", "rank"]
+    by_delta_rs = DeltaTable(path).to_pandas(partitions=[("score_date", "=", run.score_date.isoformat())], columns=columns)
+    by_spark = spark.read.format("delta").load(path).where(F.col("score_date") == F.lit(run.score_date)).select(*columns).toPandas()
+    assert len(by_delta_rs) == len(by_spark) == sample_scores.again["rows_out"]["gold/scores"] > 100
+    left = by_delta_rs.sort_values("person_id").reset_index(drop=True)
+    right = by_spark.sort_values("person_id").reset_index(drop=True)
+    assert left.equals(right)
+
+
 def _beeline(port: int, query: str) -> list[dict[str, str]]:
     result = subprocess.run(
         [
@@ -53,8 +68,12 @@ def _beeline(port: int, query: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def sql_endpoint(sample_run, tmp_path_factory):
-    """``python -m jobs.serve_sql`` over the sample run's warehouse, stopped at the end."""
+def sql_endpoint(sample_scores, tmp_path_factory):
+    """``python -m jobs.serve_sql`` over the sample run's warehouse, stopped at the end.
+
+    Started after the score stage: the server registers the tables it finds when it starts.
+    """
+    sample_run = sample_scores.run
     port = free_port()
     log = tmp_path_factory.mktemp("serve-sql") / "serve_sql.log"
     with open(log, "w") as out:
@@ -77,7 +96,8 @@ def sql_endpoint(sample_run, tmp_path_factory):
                 server.wait()
 
 
-def test_a_bi_tool_queries_the_tables_over_jdbc(sql_endpoint, sample_run, spark):
+def test_a_bi_tool_queries_the_tables_over_jdbc(sql_endpoint, sample_scores, spark):
+    sample_run = sample_scores.run
     date = sample_run.score_date.isoformat()
     verdicts = spark.read.format("delta").load(sample_run.warehouse.path("silver/account_quality"))
 
@@ -107,15 +127,56 @@ def test_a_bi_tool_queries_the_tables_over_jdbc(sql_endpoint, sample_run, spark)
     assert [row["score_date"] for row in history] == [date]
     assert history[0]["kind"] == one["kind"]
 
+    scores = spark.read.format("delta").load(sample_run.warehouse.path("gold/scores"))
+    # ties share a rank: person_id makes the ten of a tie at the limit the same on both sides
+    leaders = _beeline(
+        sql_endpoint,
+        f"SELECT person_id, score, rank FROM clout.gold_scores "
+        f"WHERE score_date = DATE'{date}' ORDER BY rank, person_id LIMIT 10",
+    )
+    expected_leaders = scores.where(F.col("score_date") == F.lit(sample_run.score_date)).orderBy("rank", "person_id").limit(10).collect()
+    assert len(expected_leaders) == 10
+    assert [(r["person_id"], float(r["score"]), int(r["rank"])) for r in leaders] == [
+        (r["person_id"], r["score"], r["rank"]) for r in expected_leaders
+    ]
 
-def test_every_notebook_runs_on_the_warehouse_and_draws_its_figures(sample_run, tmp_path):
+    leader = expected_leaders[0]["person_id"]
+    leader_history = _beeline(
+        sql_endpoint,
+        f"SELECT score_date, score, rank FROM clout.gold_scores WHERE person_id = '{leader}' ORDER BY score_date",
+    )
+    expected_history = scores.where(F.col("person_id") == leader).orderBy("score_date").collect()
+    assert [(r["score_date"], float(r["score"]), int(r["rank"])) for r in leader_history] == [
+        (r["score_date"].isoformat(), r["score"], r["rank"]) for r in expected_history
+    ]
+    assert date in [r["score_date"] for r in leader_history]
+
+
+def test_every_notebook_runs_on_the_warehouse_and_draws_its_figures(sample_scores, spark, tmp_path):
+    sample_run = sample_scores.run
     figures = tmp_path / "figures"
     result = subprocess.run(
         [sys.executable, "-m", "jobs.run_notebooks", "--warehouse", sample_run.warehouse.root, "--out", str(figures), "--conf", TEST_PROFILE],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1200,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-6000:]
     notebooks = [p.stem for p in default_notebooks()]
+    assert "03_scores" in notebooks
     drawn = {folder.name: sorted(folder.glob("*.png")) for folder in figures.iterdir()}
     assert sorted(drawn) == notebooks
     assert all(pngs and all(p.stat().st_size > 5_000 for p in pngs) for pngs in drawn.values()), drawn
+    # 03: the distribution with its anchors, the sub-scores, the top 100's points, the top
+    # person's history and links (and movers, when some score has a day to move from)
+    assert len(drawn["03_scores"]) >= 5, drawn["03_scores"]
+
+    scores = spark.read.format("delta").load(sample_run.warehouse.path("gold/scores"))
+    latest = scores.agg(F.max("score_date")).first()[0]
+    leader = scores.where(F.col("score_date") == F.lit(latest)).orderBy("rank", "person_id").first()
+    out = result.stdout
+    assert f"score date: {latest}" in out
+    assert f"{leader['person_id']} (" in out and f"score {leader['score']:.1f}, rank {leader['rank']} on {latest}" in out
+    for target in ("20.0", "50.0", "70.0"):
+        assert re.search(rf"^\s*(median|95th percentile|99th percentile)\s+{re.escape(target)}\s", out, flags=re.MULTILINE), out[-4000:]
+    if scores.select("score_date").distinct().count() == 1:  # nothing to move from: said, not failed
+        assert f"score_change_1d: null for every person on {latest}" in out
+        assert f"score_change_7d: null for every person on {latest}" in out
