@@ -174,10 +174,13 @@ class FollowBurstSignals:
     Attributes:
         follows_per_day: Follows on its busiest day, for accounts that never post.
         passive_share: Share of actions that are follows or likes; gates the burst.
+        follower_cohort: Accounts that never post and began on the same day by following
+            the same account (a bought batch of followers), for accounts of such a cohort.
     """
 
     follows_per_day: Ramp = Ramp(15.0, 30.0, 1)
     passive_share: float = 0.9
+    follower_cohort: Ramp = Ramp(20.0, 60.0, 1)
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,8 @@ Scenarios (``roles`` in the truth file; ``groups`` lists the planted bots and cr
    also has a mirrored genuine audience of 4, whose twin ``ring_twin_k`` has the same
    posts and the same audience but no ring.
 3. ``buyer`` buys 5,000 followers 20 days before the score date: new accounts that follow
-   it within three hours, each like 1-3 of its recent posts and post a few stock phrases
-   (bought followers post a little to look alive); ``buyer_twin`` has the same posts and
-   mirrored audience of 15.
+   it within three hours and each like 1-3 of its recent posts, nothing else;
+   ``buyer_twin`` has the same posts and mirrored audience of 15.
 4. ``celebrity`` has 3,000 genuine followers and posts daily, but was engaged by 500
    accounts 120-150 days before the score date and by only 3 within the 90-day window;
    ``expert`` posts a few times a week and drew 40 distinct engagers in the last 6 weeks.
@@ -40,11 +39,11 @@ Scenarios (``roles`` in the truth file; ``groups`` lists the planted bots and cr
    ``long_quiet`` 100 days before it. Only the persons' own activity and what they
    received shift: their audiences' own lives stay where they are.
 
-About 73,000 events of 8,300 accounts, more than half of them from the bought followers.
-A Jetstream account has no profile, so a bought follower that only follows and likes
-leaves the quality stage nothing to judge (no posts for the behaviour model, one follow
-is no follow burst) and passes as a person; the five stock-phrase posts each one writes
-are the least the behaviour model judges (``min_posts_behaviour_only``).
+About 48,000 events of 8,300 accounts, a third of them from the bought followers.
+A Jetstream account has no profile, so each bought follower alone leaves the quality
+stage little to judge (no posts for the behaviour model, one follow is no follow burst):
+what gives them away is the batch, thousands of accounts that never post and began on
+the same day by following the same account (the follower-cohort signal).
 """
 
 from __future__ import annotations
@@ -75,7 +74,7 @@ RING_AUDIENCE = 4
 BUYER_AUDIENCE = 15
 QUIET_AUDIENCE = 12
 N_FAKE_FOLLOWERS = 5_000
-FAKE_FOLLOWER_POSTS = 5
+FAKE_FOLLOWER_POSTS = 0
 CELEBRITY_FOLLOWERS = 3_000
 CELEBRITY_PAST_ENGAGERS = 500
 CELEBRITY_RECENT_ENGAGERS = 3

@@ -19,11 +19,11 @@ FEATURE_COLUMNS = (
     "max_follows_per_day", "reshare_share", "passive_share", "interarrival_cv", "burstiness", "text_posts",
     "repeated_text_share", "link_share", "repeated_link_share", "hashtags_per_post", "mentions_per_post",
     "engagements", "engaged_accounts", "top_target_share", "top_reshare_target_share", "clockwork_share",
-    "ring_partners", "ring_internal_share", "ring_size", "ring_group_internal_share", "engagers", "bot_engager_share",
+    "ring_partners", "ring_internal_share", "ring_size", "ring_group_internal_share", "follower_cohort", "engagers", "bot_engager_share",
 )
 SIGNAL_COLUMNS = (
     "model_probability", "model_threshold", "model_score", "sig_repeated_text", "sig_repeated_link", "sig_hashtag_stuffing", "sig_mention_spam",
-    "sig_mention_bursts", "sig_clockwork", "sig_target_concentration", "sig_ring_member", "sig_ring_group", "ring_score", "sig_follow_burst",
+    "sig_mention_bursts", "sig_clockwork", "sig_target_concentration", "sig_ring_member", "sig_ring_group", "ring_score", "sig_follow_burst", "sig_follower_cohort",
     "spam_score", "amplifier_score", "fake_follower_score",
 )
 OUTPUT_COLUMNS = (

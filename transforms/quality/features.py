@@ -97,6 +97,26 @@ def activity_features(events: DataFrame) -> DataFrame:
     )
 
 
+def cohort_features(events: DataFrame) -> DataFrame:
+    """``follower_cohort``: for an account that never posts, how many such accounts began
+    the same way on the same day: their first action in the window a follow of the same
+    account. Bought followers arrive like that, thousands onto one buyer in a day; each
+    looks like a quiet lurker, the cohort does not.
+
+    Columns: platform, account_id, follower_cohort (accounts that post are left out).
+    """
+    actions = own_actions(events).where("is_action")
+    passive = actions.groupBy(*ACCOUNT_KEY).agg(
+        F.sum(F.col("event_type").isin(*CONTENT_EVENT_TYPES).cast("int")).alias("_content"),
+        F.min_by(F.struct("event_type", "target_account_id", "event_date"), F.struct("event_ts", "event_id")).alias("_first"),
+    )
+    starts = passive.where((F.col("_content") == 0) & (F.col("_first.event_type") == "follow")).select(
+        *ACCOUNT_KEY, F.col("_first.target_account_id").alias("_followed"), F.col("_first.event_date").alias("_day")
+    )
+    cohorts = starts.groupBy("platform", "_followed", "_day").agg(F.count("*").alias("follower_cohort"))
+    return starts.join(cohorts, ["platform", "_followed", "_day"]).select(*ACCOUNT_KEY, "follower_cohort")
+
+
 def interarrival_features(actions: DataFrame) -> DataFrame:
     """Regularity of the gaps between an account's actions.
 
@@ -399,7 +419,8 @@ def account_features(
         .join(text_features(window), list(ACCOUNT_KEY), "left")
         .join(engagement_features(window), list(ACCOUNT_KEY), "left")
         .join(ring_features(window, min_shared_posts, min_overlap, max_engagers_per_post, graph_engine), list(ACCOUNT_KEY), "left")
-        .fillna(0, ["actions", "content_events", "own_posts", "reshares", "likes", "follows", "mentions",
+        .join(cohort_features(window), list(ACCOUNT_KEY), "left")
+        .fillna(0, ["follower_cohort", "actions", "content_events", "own_posts", "reshares", "likes", "follows", "mentions",
                     "standalone_mentions", "active_days", "max_actions_per_day", "max_follows_per_day",
                     "text_posts", "engagements", "engaged_accounts", "ring_partners"])
         .fillna(0.0, ["ring_internal_share"])

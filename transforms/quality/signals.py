@@ -97,7 +97,14 @@ def with_signals(features: DataFrame, settings: QualitySettings) -> DataFrame:
             "sig_follow_burst",
             F.when(never_posts, ramp(F.col("max_follows_per_day").cast("double"), burst.follows_per_day, F.col("follows"))).otherwise(F.lit(0.0)),
         )
-        .withColumn("fake_follower_score", F.greatest(F.coalesce(F.col("model_score"), F.lit(0.0)), F.col("sig_follow_burst")))
+        .withColumn(
+            "sig_follower_cohort",
+            F.when(never_posts, ramp(F.col("follower_cohort").cast("double"), burst.follower_cohort, F.col("follows"))).otherwise(F.lit(0.0)),
+        )
+        .withColumn(
+            "fake_follower_score",
+            F.greatest(F.coalesce(F.col("model_score"), F.lit(0.0)), F.col("sig_follow_burst"), F.col("sig_follower_cohort")),
+        )
     )
 
 
@@ -188,6 +195,11 @@ def with_reasons(verdicts: DataFrame, settings: QualitySettings, as_of: dt.date 
         F.when(
             fired("sig_follow_burst"),
             F.concat(F.lit("followed "), _n(F.col("max_follows_per_day")), F.lit(" accounts in one day and never posted")),
+        ),
+        F.when(
+            fired("sig_follower_cohort"),
+            F.concat(F.lit("one of "), _n(F.col("follower_cohort")),
+                     F.lit(" accounts that never post and began, on the same day, by following the same account")),
         ),
         F.when(
             fired("model_score"),
