@@ -128,6 +128,20 @@ def test_rank_counts_the_persons_above_and_ties_share_a_rank_across_partitions(s
     assert sorted(set(got.values())) == [1, 4, 10, 11, 14, 17]
 
 
+def test_rank_keeps_every_row_of_a_large_skewed_date(spark):
+    # Most persons sit at the floor, as on a real date: every row must come back ranked.
+    frame = spark.range(0, 20_000, numPartitions=8).select(
+        F.col("id").cast("string").alias("person_id"),
+        F.when(F.col("id") % 10 == 0, F.round(1 + (F.col("id") % 997) / 10.0, 1)).otherwise(F.lit(1.0)).alias("score"),
+    )
+    ranked = with_rank(frame)
+    floor = ranked.where("score = 1.0").select("rank").distinct().collect()
+    assert ranked.count() == 20_000
+    assert [row["rank"] for row in floor] == [1 + frame.where("score > 1.0").count()]
+    top = ranked.orderBy(F.desc("score")).first()
+    assert top["rank"] == 1
+
+
 def test_changes_compare_with_the_same_person_one_and_seven_days_before(spark):
     today = spark.createDataFrame(
         [("p-a", dt.date(2026, 11, 8), 40.0), ("p-b", dt.date(2026, 11, 8), 12.5), ("p-new", dt.date(2026, 11, 8), 5.0)],

@@ -80,25 +80,15 @@ def with_reasons(scores: DataFrame, window_days: int, top_share: float) -> DataF
 def with_rank(scores: DataFrame, column: str = "score") -> DataFrame:
     """Adds ``rank``: 1 + the number of rows with a higher ``column`` (ties share a rank).
 
-    Distributed: rows are range-partitioned on the column (equal values land in the same
-    partition), ranked within their partition, and offset by the sizes of the partitions
-    before theirs; no single task sorts every row.
+    Made for a column of few distinct values (the score, one decimal from 1 to 100, has at
+    most 991): rows are counted per value, each value's rank comes from the counts of the
+    values above it, and the small table of ranks is broadcast back. Exact, and no task
+    sorts every row.
     """
-    ordered = scores.repartitionByRange(F.desc(column)).withColumn("_part", F.spark_partition_id())
-    local = ordered.withColumn("_local_rank", F.rank().over(Window.partitionBy("_part").orderBy(F.desc(column))))
-    sizes = local.groupBy("_part").agg(F.count("*").alias("_size"))
-    before = sizes.select(F.col("_part").alias("_before"), "_size")
-    offsets = (
-        sizes.select("_part")
-        .join(before, F.col("_before") < F.col("_part"), "left")
-        .groupBy("_part")
-        .agg(F.coalesce(F.sum("_size"), F.lit(0)).alias("_offset"))
-    )
-    return (
-        local.join(F.broadcast(offsets), "_part")
-        .withColumn("rank", (F.col("_offset") + F.col("_local_rank")).cast("long"))
-        .drop("_part", "_local_rank", "_offset")
-    )
+    counts = scores.groupBy(F.col(column).alias("_value")).agg(F.count("*").alias("_rows"))
+    above = Window.orderBy(F.desc("_value")).rowsBetween(Window.unboundedPreceding, -1)
+    ranks = counts.select("_value", (F.lit(1) + F.coalesce(F.sum("_rows").over(above), F.lit(0))).cast("long").alias("rank"))
+    return scores.join(F.broadcast(ranks), F.col(column).eqNullSafe(F.col("_value")), "left").drop("_value")
 
 
 def with_changes(scores: DataFrame, history: DataFrame, days: tuple[int, ...] = (1, 7)) -> DataFrame:
