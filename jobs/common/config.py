@@ -174,7 +174,7 @@ class FollowBurstSignals:
     Attributes:
         follows_per_day: Follows on its busiest day, for accounts that never post.
         passive_share: Share of actions that are follows or likes; gates the burst.
-        follower_cohort: Accounts that never post and began on the same day by following
+        follower_cohort: Accounts that never post and began in the same hour by following
             the same account (a bought batch of followers), for accounts of such a cohort.
     """
 

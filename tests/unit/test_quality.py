@@ -178,11 +178,13 @@ def test_behaviour_only_follow_burst_is_a_bought_follower(spark):
 
 def test_a_batch_of_new_followers_that_only_follow_and_like_one_account_is_bought(spark):
     day = 86400
-    # 60 accounts begin on the same day by following the buyer, then like a post or two of it.
-    bought = [event("follow", f"b{i}", 300 + i * 60, target="buyer", platform="bluesky") for i in range(60)]
+    # 60 accounts begin within the same hour by following the buyer, then like a post or two of it.
+    bought = [event("follow", f"b{i}", 30 + i * 30, target="buyer", platform="bluesky") for i in range(60)]
     bought += [event("like", f"b{i}", 4 * 3600 + i * 60 + k, target="buyer", parent=f"bp{k}", platform="bluesky") for i in range(60) for k in range(i % 2 + 1)]
-    # 30 lurkers who did the same for another account: too few to be a batch.
+    # 30 lurkers who did the same for another account: too few to be a batch; and 60 more
+    # who began by following it over a day, a few an hour, as people who join for it do.
     lurkers = [event("follow", f"l{i}", 600 + i * 60, target="star", platform="bluesky") for i in range(30)]
+    lurkers += [event("follow", f"s{i}", 600 + i * 1440, target="star", platform="bluesky") for i in range(60)]
     # 60 who followed the buyer that day too, but began earlier or post: people.
     people = [event("like", f"e{i}", -3 * day, target="x", parent="x1", platform="bluesky") for i in range(30)]
     people += [event("follow", f"e{i}", 400 + i * 60, target="buyer", platform="bluesky") for i in range(30)]
@@ -190,8 +192,9 @@ def test_a_batch_of_new_followers_that_only_follow_and_like_one_account_is_bough
     people += [event("post", f"w{i}", 2 * day + i, post=f"w{i}p", text=f"hello {i}", platform="bluesky") for i in range(30)]
     rows = judged(spark, bought + lurkers + people, as_of=dt.date(2026, 10, 5))
     assert {(rows[f"b{i}"]["is_bot"], rows[f"b{i}"]["kind"]) for i in range(60)} == {(True, "fake_follower")}
-    assert "one of 60 accounts that never post and began, on the same day, by following the same account" in rows["b0"]["reasons"]
-    assert not any(rows[a]["is_bot"] for a in [*(f"l{i}" for i in range(30)), *(f"e{i}" for i in range(30)), *(f"w{i}" for i in range(30))])
+    assert "one of 60 accounts that never post and began, in the same hour, by following the same account" in rows["b0"]["reasons"]
+    people_ids = [*(f"l{i}" for i in range(30)), *(f"s{i}" for i in range(60)), *(f"e{i}" for i in range(30)), *(f"w{i}" for i in range(30))]
+    assert not any(rows[a]["is_bot"] for a in people_ids)
 
 
 def test_inactive_account_says_since_when(spark):

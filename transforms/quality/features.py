@@ -99,22 +99,23 @@ def activity_features(events: DataFrame) -> DataFrame:
 
 def cohort_features(events: DataFrame) -> DataFrame:
     """``follower_cohort``: for an account that never posts, how many such accounts began
-    the same way on the same day: their first action in the window a follow of the same
-    account. Bought followers arrive like that, thousands onto one buyer in a day; each
-    looks like a quiet lurker, the cohort does not.
+    the same way in the same hour: their first action in the window a follow of the same
+    account. Bought followers arrive like that, thousands onto one buyer within hours;
+    each looks like a quiet lurker, the cohort does not (people who join to follow a
+    celebrity trickle in over days, a few an hour).
 
     Columns: platform, account_id, follower_cohort (accounts that post are left out).
     """
     actions = own_actions(events).where("is_action")
     passive = actions.groupBy(*ACCOUNT_KEY).agg(
         F.sum(F.col("event_type").isin(*CONTENT_EVENT_TYPES).cast("int")).alias("_content"),
-        F.min_by(F.struct("event_type", "target_account_id", "event_date"), F.struct("event_ts", "event_id")).alias("_first"),
+        F.min_by(F.struct("event_type", "target_account_id", "event_ts"), F.struct("event_ts", "event_id")).alias("_first"),
     )
     starts = passive.where((F.col("_content") == 0) & (F.col("_first.event_type") == "follow")).select(
-        *ACCOUNT_KEY, F.col("_first.target_account_id").alias("_followed"), F.col("_first.event_date").alias("_day")
+        *ACCOUNT_KEY, F.col("_first.target_account_id").alias("_followed"), F.date_trunc("hour", F.col("_first.event_ts")).alias("_hour")
     )
-    cohorts = starts.groupBy("platform", "_followed", "_day").agg(F.count("*").alias("follower_cohort"))
-    return starts.join(cohorts, ["platform", "_followed", "_day"]).select(*ACCOUNT_KEY, "follower_cohort")
+    cohorts = starts.groupBy("platform", "_followed", "_hour").agg(F.count("*").alias("follower_cohort"))
+    return starts.join(cohorts, ["platform", "_followed", "_hour"]).select(*ACCOUNT_KEY, "follower_cohort")
 
 
 def interarrival_features(actions: DataFrame) -> DataFrame:

@@ -199,7 +199,7 @@ def with_reasons(verdicts: DataFrame, settings: QualitySettings, as_of: dt.date 
         F.when(
             fired("sig_follower_cohort"),
             F.concat(F.lit("one of "), _n(F.col("follower_cohort")),
-                     F.lit(" accounts that never post and began, on the same day, by following the same account")),
+                     F.lit(" accounts that never post and began, in the same hour, by following the same account")),
         ),
         F.when(
             fired("model_score"),
