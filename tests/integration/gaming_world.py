@@ -42,7 +42,7 @@ Scenarios (``roles`` in the truth file; ``groups`` lists the planted bots and cr
 About 48,000 events of 8,300 accounts, a third of them from the bought followers.
 A Jetstream account has no profile, so each bought follower alone leaves the quality
 stage little to judge (no posts for the behaviour model, one follow is no follow burst):
-what gives them away is the batch, thousands of accounts that never post and began on
+what gives them away is the batch, thousands of accounts that never post and began in
 the same hour by following the same account (the follower-cohort signal).
 """
 
