@@ -9,7 +9,6 @@ replaces that date atomically and leaves the others untouched.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from pathlib import Path
@@ -21,11 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from jobs.common.cli import add_date_arguments, add_profile_arguments, profile_from, score_dates  # noqa: E402
+from jobs.common.cli import run_dated_stage  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, table_exists, write_date  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
-from jobs.common.spark import build_spark  # noqa: E402
 from transforms.graph.engine import resolve_engine  # noqa: E402
 from transforms.graph.pagerank import weighted_pagerank  # noqa: E402
 from transforms.metrics.engagement import (  # noqa: E402
@@ -185,26 +183,8 @@ def metrics_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse
         log.text(lambda: metrics_text(stage.outcome))
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="jobs.metrics", description="True reach, amplification and network influence per person.")
-    parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
-    add_date_arguments(parser)
-    add_profile_arguments(parser)
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    dates = score_dates(args.date, args.start, args.end, parser_name="jobs.metrics")
-    config = profile_from(args)
-    log = RunLog("clout-metrics", config.logging.format)
-    spark = build_spark(config, warehouse=args.warehouse, app_name="clout-metrics")
-    warehouse = Warehouse(args.warehouse, config.database)
-    try:
-        for score_date in dates:  # a backfill: one date after another, each replaced atomically
-            metrics_stage(spark, config, warehouse, score_date, log)
-    finally:
-        log.summary()
+    run_dated_stage(argv, "jobs.metrics", "True reach, amplification and network influence per person.", metrics_stage)
 
 
 if __name__ == "__main__":

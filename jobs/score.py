@@ -10,7 +10,6 @@ atomically. How a score is made: :mod:`transforms.score.score`.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from pathlib import Path
@@ -22,11 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from jobs.common.cli import add_date_arguments, add_profile_arguments, profile_from, score_dates  # noqa: E402
+from jobs.common.cli import run_dated_stage  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, table_exists, write_date  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
-from jobs.common.spark import build_spark  # noqa: E402
 from transforms.metrics.engagement import with_percentiles  # noqa: E402
 from transforms.score.explain import with_changes, with_rank, with_reasons  # noqa: E402
 from transforms.score.score import clout_scores  # noqa: E402
@@ -187,29 +185,9 @@ def print_leaders(log: RunLog, outcome: dict[str, Any]) -> None:
         log.event("top_persons", lambda: leaders_text(outcome), score_date=outcome["score_date"], persons=outcome["leaders"])
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="jobs.score", description="The Clout score per person, from gold/person_metrics.")
-    parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
-    add_date_arguments(parser)
-    add_profile_arguments(parser)
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    dates = score_dates(args.date, args.start, args.end, parser_name="jobs.score")
-    config = profile_from(args)
-    log = RunLog("clout-score", config.logging.format)
-    spark = build_spark(config, warehouse=args.warehouse, app_name="clout-score")
-    warehouse = Warehouse(args.warehouse, config.database)
-    outcome = None
-    try:
-        for score_date in dates:  # in order: each day's changes read the days before it
-            outcome = score_stage(spark, config, warehouse, score_date, log)
-    finally:
-        log.summary()
-    if outcome is not None:
-        print_leaders(log, outcome)
+    # In date order, each day's changes read the days before; the run ends with the last date's top persons.
+    run_dated_stage(argv, "jobs.score", "The Clout score per person, from gold/person_metrics.", score_stage, print_leaders)
 
 
 if __name__ == "__main__":

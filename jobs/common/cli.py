@@ -6,11 +6,13 @@ import argparse
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any, Callable
 
 from pyspark.sql import SparkSession
 
 from jobs.common.config import CloutConfig, ConfigError, load_config
 from jobs.common.delta import Warehouse
+from jobs.common.run_log import RunLog
 from jobs.common.spark import build_spark, log_spark_to_console
 
 
@@ -36,6 +38,38 @@ def score_dates(date: dt.date | None, start: dt.date | None, end: dt.date | None
             raise SystemExit(f"{parser_name}: --from and --to go together, --from first")
         return [start + dt.timedelta(days=d) for d in range((end - start).days + 1)]
     return [date or dt.datetime.now(dt.timezone.utc).date()]
+
+
+def run_dated_stage(
+    argv: list[str] | None,
+    prog: str,
+    description: str,
+    stage: Callable[..., Any],
+    finish: Callable[[RunLog, Any], None] | None = None,
+) -> None:
+    """A stage's own command line: ``--warehouse``, ``--date`` or ``--from/--to``, the
+    profile options; runs ``stage(spark, config, warehouse, date, log)`` for each date in
+    order (each replaced atomically), then the run summary, then ``finish(log, outcome of
+    the last date)`` if given."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
+    add_date_arguments(parser)
+    add_profile_arguments(parser)
+    args = parser.parse_args(argv)
+    dates = score_dates(args.date, args.start, args.end, parser_name=prog)
+    config = profile_from(args)
+    app = "clout-" + prog.removeprefix("jobs.")
+    log = RunLog(app, config.logging.format)
+    spark = build_spark(config, warehouse=args.warehouse, app_name=app)
+    warehouse = Warehouse(args.warehouse, config.database)
+    outcomes: list[Any] = []
+    try:
+        for score_date in dates:
+            outcomes.append(stage(spark, config, warehouse, score_date, log))
+    finally:
+        log.summary()
+    if finish is not None and outcomes:
+        finish(log, outcomes[-1])
 
 
 def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
