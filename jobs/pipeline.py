@@ -4,8 +4,11 @@
 (or ``spark-submit jobs/pipeline.py ...``). Stages, in order: ``ingest`` (raw input to the
 bronze and silver tables), ``quality`` (one verdict per account for the score date),
 ``metrics`` (true reach, amplification and network influence per person,
-``gold/person_metrics`` and ``gold/influence_edges``) and ``score`` (the Clout score with its
-reasons, ``gold/scores``). A run that scores ends by printing the date's top persons.
+``gold/person_metrics`` and ``gold/influence_edges``), ``score`` (the Clout score with its
+reasons, ``gold/scores``) and ``topics`` (topic scores with their evidence and the leaders of
+every topic, ``gold/topic_scores`` and ``gold/topic_leaders``). A run that scores ends by
+printing the date's top persons; one that runs the topics stage then prints the leaders of
+``[topics] demo_topics`` and plans the campaign of ``[topics] demo_campaign``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from jobs.common.delta import Warehouse  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 
-STAGES = ("ingest", "quality", "metrics", "score")
+STAGES = ("ingest", "quality", "metrics", "score", "topics")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,12 +67,20 @@ def main(argv: list[str] | None = None) -> int:
                 from jobs.score import score_stage
 
                 scored = score_stage(spark, config, warehouse, args.date, log)
+            elif name == "topics":
+                from jobs.topics import topics_stage
+
+                topics_stage(spark, config, warehouse, args.date, log)
     finally:
         log.summary()
     if scored is not None:
         from jobs.score import print_leaders
 
         print_leaders(log, scored)
+    if "topics" in args.stages:
+        from jobs.plan_campaign import print_demo_topics
+
+        print_demo_topics(spark, config, warehouse, args.date, log)
     return 0
 
 

@@ -15,6 +15,8 @@ from typing import Any, Iterable
 
 from transforms.graph.pagerank import PageRankSettings
 from transforms.score.score import ScoreSettings
+from transforms.topics.ontology import Ontology, ontology_from
+from transforms.topics.scores import TopicSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROFILE = PROJECT_ROOT / "conf" / "local.toml"
@@ -290,6 +292,7 @@ class CloutConfig:
         graph: How graph programs run.
         metrics: Metrics stage settings.
         score: How metrics become the Clout score.
+        topics: How posts get topics and persons topic scores, leaders and campaigns.
     """
 
     profile: str
@@ -302,6 +305,7 @@ class CloutConfig:
     graph: GraphSettings = GraphSettings()
     metrics: MetricsSettings = MetricsSettings()
     score: ScoreSettings = ScoreSettings()
+    topics: TopicSettings = TopicSettings()
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -337,7 +341,7 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
 
 
 # The sections a profile may have; anything else is a typo.
-SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality", "graph", "metrics", "score")
+SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality", "graph", "metrics", "score", "topics")
 
 
 def _override_value(text: str) -> Any:
@@ -426,4 +430,30 @@ def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[
         graph=_build(GraphSettings, _section(raw, "graph"), "graph"),
         metrics=_build(MetricsSettings, _section(raw, "metrics"), "metrics"),
         score=_build(ScoreSettings, _section(raw, "score"), "score"),
+        topics=_build(TopicSettings, _section(raw, "topics"), "topics"),
     )
+
+
+def load_ontology(settings: TopicSettings) -> Ontology:
+    """The topic ontology of a profile: every ``[[topic]]`` of the ``*.toml`` files in the
+    ``ontology`` folder (in file-name order), or of one file.
+
+    Raises:
+        ConfigError: If the files are missing, not TOML, or fail the ontology's checks.
+    """
+    location = Path(settings.ontology)
+    if not location.is_absolute():
+        location = PROJECT_ROOT / location
+    files = sorted(location.glob("*.toml")) if location.is_dir() else [location]
+    if not files or not files[0].is_file():
+        raise ConfigError(f"no topic ontology at {location} (expected *.toml files with [[topic]] tables)")
+    entries: list[dict[str, Any]] = []
+    for file in files:
+        try:
+            entries += tomllib.loads(file.read_text(encoding="utf-8")).get("topic", [])
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{file} is not valid TOML: {error}") from error
+    try:
+        return ontology_from(entries, tuple(settings.languages))
+    except ValueError as error:
+        raise ConfigError(f"topic ontology {location}: {error}") from error

@@ -24,9 +24,10 @@ PERCENTILE_COLUMNS = (
 )
 
 
-def _person_of_account() -> F.Column:
-    # An account no profile or identity names is a person of its own, as ingest defines it.
-    return F.coalesce(F.col("person_id"), F.concat_ws(":", F.col("platform"), F.col("account_id")))
+def person_of_account(platform: str = "platform", account: str = "account_id", person: str = "person_id") -> F.Column:
+    """The person of an account row: its ``person_id``, or for an account no profile or
+    identity names, a person of its own (``platform:account_id``), as ingest defines it."""
+    return F.coalesce(F.col(person), F.concat_ws(":", F.col(platform), F.col(account)))
 
 
 def scored_persons(verdicts: DataFrame) -> DataFrame:
@@ -37,7 +38,7 @@ def scored_persons(verdicts: DataFrame) -> DataFrame:
     """
     return (
         verdicts.where(~F.col("is_bot"))
-        .groupBy(_person_of_account().alias("person_id"))
+        .groupBy(person_of_account().alias("person_id"))
         .agg(F.array_sort(F.collect_set("platform")).alias("platforms"))
     )
 
@@ -64,7 +65,7 @@ def influence_vertices(persons: DataFrame, accounts: DataFrame, as_of: dt.date, 
     if prior == "uniform":
         return persons.select(F.col("person_id").alias("id"), F.lit(1.0).alias("prior"))
     age_years = F.greatest(F.datediff(F.lit(as_of), F.to_date("created_at")) / 365.25, F.lit(0.0))
-    signals = accounts.groupBy(_person_of_account().alias("person_id")).agg(
+    signals = accounts.groupBy(person_of_account().alias("person_id")).agg(
         F.max(F.coalesce(F.col("verified"), F.lit(False)).cast("double")).alias("verified"),
         F.max(F.least(F.coalesce(age_years, F.lit(0.0)), F.lit(5.0))).alias("age_years"),
     )

@@ -28,6 +28,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from transforms.metrics.engagement import genuine_engagements
+from transforms.metrics.person_metrics import person_of_account
 from transforms.quality.features import ENGAGEMENT_TYPES, events_in_window
 
 FUTURE = "future_engagers"
@@ -38,11 +39,6 @@ COMPLETE_RANKINGS = ("score", "past_engagers", "past_engagements")
 TOP_K = 100
 # Buckets of distinct values over which average ranks are summed up (see average_ranks).
 RANK_BUCKETS = 1000
-
-
-def _person_of_account(platform: str = "platform", account: str = "account_id", person: str = "person_id") -> F.Column:
-    # An account no profile or identity names is a person of its own, as ingest defines it.
-    return F.coalesce(F.col(person), F.concat_ws(":", F.col(platform), F.col(account)))
 
 
 def future_engagers(events: DataFrame, accounts: DataFrame, verdicts: DataFrame, score_date: dt.date, horizon_days: int) -> DataFrame:
@@ -91,7 +87,7 @@ def engagement_counts(events: DataFrame, accounts: DataFrame, as_of: dt.date, wi
         .where(F.col("event_type").isin(*ENGAGEMENT_TYPES) & F.col("target_account_id").isNotNull())
         .select("platform", "target_account_id")
         .join(targets, ["platform", "target_account_id"], "left")
-        .groupBy(_person_of_account(account="target_account_id").alias("person_id"))
+        .groupBy(person_of_account(account="target_account_id").alias("person_id"))
         .agg(F.count("*").alias("past_engagements"))
     )
 
@@ -101,7 +97,7 @@ def known_followers(accounts: DataFrame) -> DataFrame:
     accounts, for persons with at least one account that has one."""
     return (
         accounts.where(F.col("followers_count").isNotNull())
-        .groupBy(_person_of_account().alias("person_id"))
+        .groupBy(person_of_account().alias("person_id"))
         .agg(F.max("followers_count").alias("followers"))
     )
 

@@ -77,18 +77,24 @@ def with_reasons(scores: DataFrame, window_days: int, top_share: float) -> DataF
     return scores.withColumn("reasons", F.filter(F.concat(ranked, F.array(decay_reason(window_days))), lambda r: r.isNotNull()))
 
 
-def with_rank(scores: DataFrame, column: str = "score") -> DataFrame:
-    """Adds ``rank``: 1 + the number of rows with a higher ``column`` (ties share a rank).
+def with_rank(scores: DataFrame, column: str = "score", by: tuple[str, ...] = ()) -> DataFrame:
+    """Adds ``rank``: 1 + the number of rows (of the same ``by`` values) with a higher
+    ``column`` (ties share a rank).
 
     Made for a column of few distinct values (the score, one decimal from 1 to 100, has at
     most 991): rows are counted per value, each value's rank comes from the counts of the
     values above it, and the small table of ranks is broadcast back. Exact, and no task
     sorts every row.
     """
-    counts = scores.groupBy(F.col(column).alias("_value")).agg(F.count("*").alias("_rows"))
-    above = Window.orderBy(F.desc("_value")).rowsBetween(Window.unboundedPreceding, -1)
-    ranks = counts.select("_value", (F.lit(1) + F.coalesce(F.sum("_rows").over(above), F.lit(0))).cast("long").alias("rank"))
-    return scores.join(F.broadcast(ranks), F.col(column).eqNullSafe(F.col("_value")), "left").drop("_value")
+    counts = scores.groupBy(*by, F.col(column).alias("_value")).agg(F.count("*").alias("_rows"))
+    above = Window.partitionBy(*by).orderBy(F.desc("_value")).rowsBetween(Window.unboundedPreceding, -1)
+    ranks = counts.select(*by, "_value", (F.lit(1) + F.coalesce(F.sum("_rows").over(above), F.lit(0))).cast("long").alias("rank"))
+    condition = F.col(column).eqNullSafe(F.col("_value"))
+    if by:
+        ranks = ranks.select(*[F.col(c).alias(f"_by_{c}") for c in by], "_value", "rank")
+        for c in by:
+            condition = condition & (F.col(c) == F.col(f"_by_{c}"))
+    return scores.join(F.broadcast(ranks), condition, "left").drop("_value", *[f"_by_{c}" for c in by])
 
 
 def with_changes(scores: DataFrame, history: DataFrame, days: tuple[int, ...] = (1, 7)) -> DataFrame:
