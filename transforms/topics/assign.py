@@ -25,8 +25,9 @@ from pyspark.sql import functions as F
 
 # Links, @mentions, #hashtags and Weibo's #话题# are not words of the text.
 _NOT_WORDS = r"https?://\S+|[@#][\p{L}\p{N}_.\-]+#?"
-# Words are letters and digits, with apostrophes and hyphens inside (d'intérêt, garde-robe).
-_WORD_SEPARATORS = r"[^\p{L}\p{N}'’\-]+"
+# Words are letters and digits, with hyphens inside (garde-robe); an apostrophe ends a word,
+# so French elisions split off (l'attaquant: l, attaquant) in posts and keywords alike.
+_WORD_SEPARATORS = r"[^\p{L}\p{N}\-]+"
 _HAN_RUN = r"(\p{IsHan}+)"
 _HAS_HAN = r"\p{IsHan}"
 # What a post's text is matched on: the content a person wrote.
@@ -40,8 +41,18 @@ def words_of(text: Column) -> Column:
 
 
 def word_ngrams(words: Column, max_words: int) -> Column:
-    """Every run of 1 to ``max_words`` consecutive words, joined by one space."""
-    return F.concat(*[_runs_of(words, F.size(words), n, lambda i, n: F.array_join(F.slice(words, i, F.lit(n)), " ")) for n in range(1, max_words + 1)])
+    """Every run of 1 to ``max_words`` consecutive words, joined by one space.
+
+    Each length extends the runs of the one before by the next word (``zip_with`` of the
+    runs and the words shifted by ``n - 1``), which keeps the per-post work linear.
+    """
+    size = F.size(words)
+    grams, runs = [words], words
+    for n in range(2, max_words + 1):
+        count = F.greatest(size - F.lit(n - 1), F.lit(0))
+        runs = F.zip_with(F.slice(runs, 1, count), F.slice(words, n, count), lambda run, word: F.concat(run, F.lit(" "), word))
+        grams.append(runs)
+    return F.concat(*grams)
 
 
 def _runs_of(sequence: Column, length: Column, n: int, run_at: Callable[[Column, int], Column]) -> Column:
@@ -131,22 +142,25 @@ def post_topics(
     tag_hits = (
         posts.select(*keys, F.explode(F.array_distinct("hashtags")).alias("hashtag"))
         .join(F.broadcast(hashtags), "hashtag")
-        .select(*keys, "topic", F.lit(1).alias("tags"), F.lit(None).cast("string").alias("keyword"))
+        .select(*keys, "topic", F.lit(1).alias("is_tag"))
     )
+    # One row per keyword and topic with the languages it is a keyword of, so a post of no
+    # stated language counts "data" (Finnish and Norwegian) once.
+    keyword_languages = keywords.groupBy("keyword", "topic").agg(F.collect_set("language").alias("keyword_languages"))
     grams = posts.select(
         *keys, "language",
         F.explode(F.array_distinct(F.concat(word_ngrams(words_of(F.col("text")), max_words), han_ngrams(F.col("text"), max_han_chars)))).alias("keyword"),
     )
-    post_lang = F.col("language")
     word_hits = (
-        grams.join(F.broadcast(keywords.withColumnRenamed("language", "keyword_language")), "keyword")
-        .where(post_lang.isNull() | (post_lang == F.col("keyword_language")))
-        .select(*keys, "topic", F.lit(0).alias("tags"), "keyword")
+        grams.join(F.broadcast(keyword_languages), "keyword")
+        .where(F.col("language").isNull() | F.array_contains("keyword_languages", F.col("language")))
+        .select(*keys, "topic", F.lit(0).alias("is_tag"))
     )
+    # Grams are distinct per post and keywords per topic: rows count distinct keywords.
     matched = (
         tag_hits.unionByName(word_hits)
         .groupBy(*keys, "topic")
-        .agg(F.max("tags").alias("tags"), F.countDistinct("keyword").alias("keywords"))
+        .agg(F.sum("is_tag").alias("tags"), F.sum(F.lit(1) - F.col("is_tag")).alias("keywords"))
         .where((F.col("tags") > 0) | (F.col("keywords") >= F.lit(min_keywords)))
     )
     return (
