@@ -13,6 +13,7 @@ from jobs.ingest import run_ingest
 from jobs.metrics import run_metrics
 from jobs.quality import run_quality
 from jobs.score import run_score
+from jobs.topics import run_topics
 
 SAMPLE_SCORE_DATE = dt.date(2026, 11, 1)
 
@@ -95,3 +96,10 @@ def sample_scores(spark, config, sample_metrics) -> SampleScores:
     first = run_score(spark, config, run.warehouse, run.score_date)
     again = run_score(spark, config, run.warehouse, run.score_date)
     return SampleScores(run, first, again)
+
+
+@pytest.fixture(scope="session")
+def sample_topics(spark, config, sample_scores) -> tuple[SampleRun, dict]:
+    """The topics stage on the sample's warehouse after its scores."""
+    run = sample_scores.run
+    return run, run_topics(spark, config, run.warehouse, run.score_date)

@@ -39,7 +39,10 @@ Scenarios (``roles`` in the truth file; ``groups`` lists the planted bots and cr
    ``long_quiet`` 100 days before it. Only the persons' own activity and what they
    received shift: their audiences' own lives stay where they are.
 
-About 48,000 events of 8,300 accounts, a third of them from the bought followers.
+6. Topic scenarios (:mod:`tests.integration.topic_world`): a single post on a topic, steady
+   engaged posting, posting often to nobody, and campaign leaders sharing one audience.
+
+About 49,000 events of 8,300 accounts, a third of them from the bought followers.
 A Jetstream account has no profile, so each bought follower alone leaves the quality
 stage little to judge (no posts for the behaviour model, one follow is no follow burst):
 what gives them away is the batch, thousands of accounts that never post and began in
@@ -59,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.sample_world import tid
+from tests.integration.topic_world import plant_topic_scenarios
 
 SCORE_DATE = dt.date(2026, 11, 1)
 PLATFORM = "bluesky"
@@ -274,6 +278,7 @@ class World:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
+        self.d0 = D0
         self.log = Jetstream(self.rng)
         self.commons: list[Person] = []
         self.commons_posts: list[Post] = []  # time order
@@ -655,6 +660,11 @@ def write_gaming_world(out_dir: Path | str, seed: int = 2026, *, fake_follower_p
     groups["audiences"] += [a for members in audiences.values() for a in members]
     for name, members in audiences.items():
         groups[f"{name}_audience"] = members
+
+    # 6. Topics: one post is no topic, posting to nobody is no lead, a shared audience is no campaign.
+    topic_roles, topic_groups = plant_topic_scenarios(world, free)
+    roles.update(topic_roles)
+    groups.update(topic_groups)
 
     events = log.write(out / PLATFORM / "part-00000.jsonl")
     truth = {

@@ -27,6 +27,9 @@ from jobs.quality import TABLE as QUALITY_TABLE
 from jobs.quality import run_quality
 from jobs.score import TABLE as SCORES_TABLE
 from jobs.score import run_score
+from jobs.topics import LEADERS_TABLE as TOPIC_LEADERS_TABLE
+from jobs.topics import TABLE as TOPIC_SCORES_TABLE
+from jobs.topics import run_topics
 from tests.integration import gaming_world
 from tests.integration.gaming_world import SCORE_DATE, write_gaming_world
 
@@ -51,6 +54,8 @@ class GamingRun:
     verdicts: dict[str, dict]  # person_id -> verdict (one account per person in this world)
     metrics: dict[str, dict]  # person_id -> gold/person_metrics row of the score date
     scores: dict[str, dict]  # person_id -> gold/scores row of the score date
+    topics: dict[tuple[str, str], dict]  # (person_id, topic) -> gold/topic_scores row of the score date
+    leaders: dict[str, list[str]]  # topic -> person_ids of gold/topic_leaders, best first
     engagements: list[dict]  # engagement events in the metrics window: actor, target person, type, day
     received: dict[str, dict[str, int]]  # person_id -> event type -> events targeting it, all dates
 
@@ -80,6 +85,7 @@ def gaming(spark, config, tmp_path_factory) -> GamingRun:
         ("quality", lambda: run_quality(spark, config, warehouse, SCORE_DATE)),
         ("metrics", lambda: run_metrics(spark, config, warehouse, SCORE_DATE, "dataframe")),
         ("score", lambda: run_score(spark, config, warehouse, SCORE_DATE)),
+        ("topics", lambda: run_topics(spark, config, warehouse, SCORE_DATE)),
     ):
         begun = time.monotonic()
         run()
@@ -95,6 +101,12 @@ def gaming(spark, config, tmp_path_factory) -> GamingRun:
     metric_rows = {row["person_id"]: row.asDict() for row in metrics.drop("reach_by_platform").collect()}
     scores = spark.read.format("delta").load(warehouse.path(SCORES_TABLE)).where(F.col("score_date") == F.lit(SCORE_DATE))
     score_rows = {row["person_id"]: row.asDict() for row in scores.drop("reasons").collect()}
+    topic_scores = spark.read.format("delta").load(warehouse.path(TOPIC_SCORES_TABLE)).where(F.col("score_date") == F.lit(SCORE_DATE))
+    topic_rows = {(row["person_id"], row["topic"]): row.asDict() for row in topic_scores.collect()}
+    leader_rows = spark.read.format("delta").load(warehouse.path(TOPIC_LEADERS_TABLE)).where(F.col("score_date") == F.lit(SCORE_DATE))
+    leaders: dict[str, list[str]] = defaultdict(list)
+    for row in leader_rows.orderBy("topic", "leader_rank").collect():
+        leaders[row["topic"]].append(row["person_id"])
 
     # Every account of this world is a person of its own: platform:did.
     events = spark.read.format("delta").load(warehouse.path("silver/events")).where(F.col("target_account_id").isNotNull())
@@ -114,7 +126,7 @@ def gaming(spark, config, tmp_path_factory) -> GamingRun:
         received[row["target"]][row["event_type"]] = row["count"]
     print(f"gaming world: {truth['events']:,} events, {truth['accounts']:,} accounts; seconds: "
           + ", ".join(f"{stage} {value:.0f}" for stage, value in seconds.items()))
-    return GamingRun(truth, warehouse, seconds, verdict_rows, metric_rows, score_rows, engagements, dict(received))
+    return GamingRun(truth, warehouse, seconds, verdict_rows, metric_rows, score_rows, topic_rows, dict(leaders), engagements, dict(received))
 
 
 def kinds(run: GamingRun, persons: list[str]) -> dict[str, int]:
@@ -292,3 +304,47 @@ def test_score_quiet_persons_fade_to_the_floor(gaming):
     assert quiet["quiet_days"] == 45 and quiet["decay"] < 0.5
     assert twin["quiet_days"] <= 1 and twin["decay"] == 1.0
     assert score_of(gaming, "long_quiet") <= 5.0
+
+
+# -- topics and campaigns -------------------------------------------------------------------
+
+
+def test_topics_a_single_post_gives_no_topic_and_steady_engaged_posting_does(gaming):
+    one, steady = gaming.role("topic_one_post"), gaming.role("topic_steady")
+    assert gaming.scores[one]["score"] > 1.0  # an active, engaged person
+    assert not {topic for person, topic in gaming.topics if person == one} & {"space", "science"}
+    row = gaming.topics[(steady, "space")]
+    engagers = gaming.group("topic_steady_engagers")
+    assert all(gaming.verdicts[e]["is_genuine"] for e in engagers)
+    assert (row["topical_posts"], row["evidence_posts"], row["evidence_days"], row["genuine_engagers"]) == (8, 8, 8, len(engagers))
+    assert (steady, "science") in gaming.topics  # the topic above space
+
+
+def test_topics_posting_often_to_nobody_ranks_below_fewer_posts_that_draw_engagement(gaming):
+    loud = gaming.topics[(gaming.role("topic_loud"), "space")]
+    engaged = gaming.topics[(gaming.role("topic_engaged"), "space")]
+    assert (loud["topical_posts"], loud["evidence_posts"], loud["evidence_days"], loud["genuine_engagers"]) == (60, 3, 3, 3)
+    assert (engaged["topical_posts"], engaged["evidence_posts"], engaged["genuine_engagers"]) == (5, 5, 15)
+    assert loud["rank_in_topic"] > engaged["rank_in_topic"] and loud["topic_score"] < engaged["topic_score"]
+
+
+def test_topics_bots_lead_no_topic(gaming):
+    bots = {p for p, v in gaming.verdicts.items() if v["is_bot"]}
+    assert bots >= set(gaming.group("spam_bots")) | {gaming.role("spammer")}
+    assert not bots & {p for persons in gaming.leaders.values() for p in persons}
+    assert not bots & {p for p, _ in gaming.topics}
+
+
+def test_campaign_the_planner_reaches_more_than_the_top_leaders_who_share_one_audience(spark, config, gaming):
+    from jobs.common.config import load_ontology
+    from jobs.plan_campaign import campaign
+
+    tops = {gaming.role(f"campaign_top_{k}") for k in (1, 2, 3)}
+    niches = {gaming.role(f"campaign_niche_{k}") for k in (1, 2)}
+    assert set(gaming.leaders["finance"][:3]) == tops and set(gaming.leaders["finance"][3:5]) == niches
+    planned = campaign(spark, config, gaming.warehouse, load_ontology(config.topics), "finance", 3, score_date=SCORE_DATE)
+    shared, own = len(gaming.group("campaign_shared_audience")), [len(gaming.group(f"campaign_niche_{k}_audience")) for k in (1, 2)]
+    assert set(planned["top_k"]) == tops and planned["top_k_reach"] == shared
+    assert planned["method"] == "greedy coverage" and planned["reach"] == shared + sum(own) > planned["top_k_reach"]
+    assert [p["added_reach"] for p in planned["picks"]] == [shared, *own]
+    assert {p["person_id"] for p in planned["picks"][1:]} == niches

@@ -68,12 +68,12 @@ def _beeline(port: int, query: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def sql_endpoint(sample_scores, tmp_path_factory):
+def sql_endpoint(sample_topics, tmp_path_factory):
     """``python -m jobs.serve_sql`` over the sample run's warehouse, stopped at the end.
 
-    Started after the score stage: the server registers the tables it finds when it starts.
+    Started after the topics stage: the server registers the tables it finds when it starts.
     """
-    sample_run = sample_scores.run
+    sample_run, _ = sample_topics
     port = free_port()
     log = tmp_path_factory.mktemp("serve-sql") / "serve_sql.log"
     with open(log, "w") as out:
@@ -152,8 +152,26 @@ def test_a_bi_tool_queries_the_tables_over_jdbc(sql_endpoint, sample_scores, spa
     assert date in [r["score_date"] for r in leader_history]
 
 
-def test_every_notebook_runs_on_the_warehouse_and_draws_its_figures(sample_scores, spark, tmp_path):
-    sample_run = sample_scores.run
+def test_a_bi_tool_queries_the_leaders_of_a_topic_over_jdbc(sql_endpoint, sample_topics, spark):
+    sample_run, _ = sample_topics
+    date = sample_run.score_date.isoformat()
+    leaders = _beeline(
+        sql_endpoint,
+        f"SELECT leader_rank, person_id, topic_score, score, reach FROM clout.gold_topic_leaders "
+        f"WHERE score_date = DATE'{date}' AND topic = 'ai' ORDER BY leader_rank",
+    )
+    expected = (
+        spark.read.format("delta").load(sample_run.warehouse.path("gold/topic_leaders"))
+        .where((F.col("score_date") == F.lit(sample_run.score_date)) & (F.col("topic") == "ai")).orderBy("leader_rank").collect()
+    )
+    assert len(expected) >= 3
+    assert [(int(r["leader_rank"]), r["person_id"], float(r["topic_score"]), float(r["score"]), int(r["reach"])) for r in leaders] == [
+        (r["leader_rank"], r["person_id"], r["topic_score"], r["score"], r["reach"]) for r in expected
+    ]
+
+
+def test_every_notebook_runs_on_the_warehouse_and_draws_its_figures(sample_topics, spark, tmp_path):
+    sample_run, _ = sample_topics
     figures = tmp_path / "figures"
     result = subprocess.run(
         [sys.executable, "-m", "jobs.run_notebooks", "--warehouse", sample_run.warehouse.root, "--out", str(figures), "--conf", TEST_PROFILE],
