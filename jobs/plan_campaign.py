@@ -59,7 +59,8 @@ def campaign(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, ont
     size = max(pool or config.topics.campaign_pool, budget)
     candidates = leaders_of(spark, config, warehouse, score_date, topic, size, min_score, platform).localCheckpoint(eager=True)
     _, engaged, _ = topical_activity(spark, config, warehouse, score_date, ontology, persons=candidates)
-    audiences = leader_audiences(engaged.where(F.col("topic") == topic), candidates)
+    # Read by every pick and by the top K's reach: computed once.
+    audiences = leader_audiences(engaged.where(F.col("topic") == topic), candidates).localCheckpoint(eager=True)
     plan = plan_campaign(audiences, candidates, budget)
     return {
         "topic": topic,

@@ -159,7 +159,7 @@ def compute_leaders(spark: SparkSession, warehouse: Warehouse, score_date: dt.da
     )
 
 
-def topics_outcome(written: DataFrame, leaders: DataFrame, ontology: Ontology) -> dict[str, Any]:
+def topics_outcome(written: DataFrame, leaders: DataFrame, ontology: Ontology | None) -> dict[str, Any]:
     """What a date's topic scores hold: persons with topics, topics per person, topics with leaders."""
     per_person = written.groupBy("person_id").agg(F.count("*").alias("topics"))
     row = per_person.agg(
@@ -176,7 +176,7 @@ def topics_outcome(written: DataFrame, leaders: DataFrame, ontology: Ontology) -
             "max": row["most"],
         },
         "topics_with_leaders": leaders.select("topic").distinct().count(),
-        "ontology_topics": len(ontology.topics),
+        "ontology_topics": len(ontology.topics) if ontology else None,
     }
 
 

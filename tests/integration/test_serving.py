@@ -186,6 +186,9 @@ def test_every_notebook_runs_on_the_warehouse_and_draws_its_figures(sample_topic
     # 03: the distribution with its anchors, the sub-scores, the top 100's points, the top
     # person's history and links (and movers, when some score has a day to move from)
     assert len(drawn["03_scores"]) >= 5, drawn["03_scores"]
+    # 04: a topic's leaders, their audiences' overlap, the influence graph among them; and a planned campaign
+    assert len(drawn["04_topic_leaders"]) >= 3, drawn["04_topic_leaders"]
+    assert re.search(r"^campaign on technology > ai \(", result.stdout, flags=re.MULTILINE), result.stdout[-4000:]
 
     scores = spark.read.format("delta").load(sample_run.warehouse.path("gold/scores"))
     latest = scores.agg(F.max("score_date")).first()[0]

@@ -288,3 +288,22 @@ def test_the_planner_avoids_leaders_who_share_one_audience(spark):
 def test_the_planner_stops_when_nobody_adds_anyone(spark):
     plan = campaign_of(spark, {"a": ["x", "y"], "b": ["x"], "c": ["y"]}, 3)
     assert [(p.person_id, p.added_reach) for p in plan.picks] == [("a", 2)] and plan.reach == 2 == plan.top_k_reach
+
+
+def test_leader_precision_is_taken_at_ten_or_at_the_number_labelled_through_the_accounts(spark):
+    from transforms.topics.evaluation import labelled_persons, leader_precision
+
+    # ai: 3 labelled, the top 3 hold two of them (one through its unlinked account); space: 12 labelled, 9 in the top 10.
+    rows = [("twitter:1", "ai", 90.0, 1), ("p2", "ai", 80.0, 2), ("x", "ai", 70.0, 3), ("p3", "ai", 60.0, 4)]
+    rows += [(f"s{i}", "space", 100.0 - i, i + 1) for i in range(12)]
+    scores = spark.createDataFrame(rows, "person_id string, topic string, topic_score double, rank_in_topic long")
+    accounts = spark.createDataFrame([("twitter", "1", None), ("bluesky", "2", "p2"), ("bluesky", "3", "p3")] + [("x", f"s{i}", f"s{i}") for i in range(12)],
+                                     "platform string, account_id string, person_id string")
+    labelled_accounts = spark.createDataFrame([("L1", "twitter", "1"), ("L2", "bluesky", "2"), ("L3", "bluesky", "3")]
+                                              + [(f"S{i}", "x", f"s{i}") for i in range(12)],
+                                              "label_person_id string, platform string, account_id string")
+    leaders = spark.createDataFrame([("ai", "L1"), ("ai", "L2"), ("ai", "L3")] + [("space", f"S{i}") for i in range(12) if i != 4],
+                                    "topic string, label_person_id string")
+    found = {r["topic"]: (r["labelled"], r["k"], r["hits"], r["precision"])
+             for r in leader_precision(scores, labelled_persons(accounts, labelled_accounts), leaders).collect()}
+    assert found == {"ai": (3, 3, 2, 0.6667), "space": (11, 10, 9, 0.9)}

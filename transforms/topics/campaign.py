@@ -78,8 +78,9 @@ def plan_campaign(audiences: DataFrame, leaders: DataFrame, budget: int) -> Plan
     """Picks up to ``budget`` leaders by greedy maximum coverage.
 
     Runs about ``budget`` small Spark jobs (one per pick: the gain of every candidate over
-    what is not reached yet), each on the candidates' audiences only; nothing but the
-    pick itself reaches the driver. Stops early when no candidate adds anyone.
+    what is not reached yet), each on the candidates' audiences only; the driver gets the
+    pick and each candidate's audience size (one number per candidate), never an audience.
+    Stops early when no candidate adds anyone.
 
     Args:
         audiences: From :func:`leader_audiences`.
@@ -87,8 +88,8 @@ def plan_campaign(audiences: DataFrame, leaders: DataFrame, budget: int) -> Plan
         budget: Leaders to pick.
     """
     ranks = leaders.select("person_id", "leader_rank")
-    sizes = {r["person_id"]: r["audience"] for r in audiences.join(ranks.where(F.col("leader_rank") <= budget), "person_id")
-             .groupBy("person_id").agg(F.count("*").alias("audience")).collect()}
+    # One row per candidate (the pool, tens of leaders): a bounded collect.
+    sizes = {r["person_id"]: r["audience"] for r in audiences.groupBy("person_id").agg(F.count("*").alias("audience")).collect()}
     remaining = audiences.localCheckpoint(eager=True)
     picks: list[Pick] = []
     total = 0
@@ -101,9 +102,8 @@ def plan_campaign(audiences: DataFrame, leaders: DataFrame, budget: int) -> Plan
         )
         if best is None:
             break
-        audience = audiences.where(F.col("person_id") == best["person_id"]).count()
         total += best["gain"]
-        picks.append(Pick(order, best["person_id"], best["leader_rank"], audience, best["gain"], total))
+        picks.append(Pick(order, best["person_id"], best["leader_rank"], sizes[best["person_id"]], best["gain"], total))
         reached = remaining.where(F.col("person_id") == best["person_id"]).select("engager_person_id")
         remaining = remaining.join(reached, "engager_person_id", "left_anti").localCheckpoint(eager=True)
     top_k = [r["person_id"] for r in ranks.where(F.col("leader_rank") <= budget).orderBy("leader_rank").collect()]
