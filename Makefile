@@ -13,7 +13,7 @@ CRESCI ?= ../shared/data/cresci-2015
 SQL_PORT ?= 10000
 FIGURES ?= notebook-figures
 
-.PHONY: setup demo sample test unit integration test-cluster benchmark-ingest benchmark-quality benchmark-pagerank benchmark-metrics train-quality evaluate-quality dist serve-sql notebooks clean
+.PHONY: setup demo sample test unit integration test-cluster benchmark-ingest benchmark-quality benchmark-pagerank benchmark-metrics train-quality evaluate-quality evaluate-topics dist serve-sql notebooks clean
 
 # Quiet installs: pip's errors and warnings still print, but not its upgrade notice nor
 # setuptools' "Editable installation" banner (the one warning every editable install gives).
@@ -70,6 +70,10 @@ train-quality: setup
 # The default model on the demo sample, against the sample's planted truth.
 evaluate-quality: setup sample
 	$(PY) -m jobs.evaluate_quality --input $(SAMPLE) --labels $(SAMPLE)/truth/accounts.csv --date $(SCORE_DATE) --warehouse $(WAREHOUSE)
+
+# Topic leaders of the demo warehouse against the sample's planted ones (precision at 10 per topic).
+evaluate-topics: setup sample
+	$(PY) -m jobs.evaluate_topics --warehouse $(WAREHOUSE) --leaders $(SAMPLE)/truth/leaders.csv --persons $(SAMPLE)/truth/persons.csv --date $(SCORE_DATE)
 
 # The project's code as a wheel, for spark-submit --py-files on a cluster.
 dist: setup
