@@ -48,7 +48,7 @@ COLUMN_COMMENTS = {
     "person_id": "Person (all linked accounts together)",
     "topic": "Topic name of the ontology (conf/topics), e.g. football",
     "topic_path": "The topic with the topics above it, e.g. sports > football",
-    "topic_score": "Influence on the topic, 1-100 (log scale, fixed top): genuine engagers of the topical posts, weighted by their influence, the share of topical posts engaged and focus",
+    "topic_score": "Influence on the topic, 1-100 (log scale, fixed top): genuine engagers of the topical posts, weighted by their influence, times (0.5 + 0.5 engaged_posts_share) and focus",
     "rank_in_topic": "1 + persons of the date with a higher topic_score on the topic (ties share a rank)",
     "evidence_posts": "Topical posts in the window that drew genuine engagement",
     "evidence_days": "Distinct days of those posts",

@@ -14,9 +14,10 @@ word:
 - that sum is multiplied by ``0.5 + 0.5 * engaged share`` (the share of the person's
   topical posts that drew any genuine engagement): posting on a topic to nobody lowers
   the score instead of raising it;
-- and by ``0.5 + 0.5 * focus``, focus being the share of the person's genuine engagers
-  (on any post) who engaged their posts on the topic: a voice people follow for the topic
-  leads it more than one they follow for everything else and who touches on it;
+- and by ``focus``, the share of the person's genuine engagers (on any post) who engaged
+  their posts on the topic: a voice people follow for the topic leads it, more than one
+  whom many follow for everything else and who also touches on it (700 people who come
+  for someone's space posts outweigh 1,100 of a generalist's 2,200);
 - the result is log-scaled to 1-100 with a fixed top (``topic_full``), so a topic score,
   like the Clout score, does not move when unrelated people join.
 """
@@ -66,7 +67,7 @@ class TopicSettings:
     min_evidence_posts: int = 3
     min_evidence_days: int = 3
     min_genuine_engagers: int = 3
-    topic_full: float = 500.0
+    topic_full: float = 20_000.0
     leaders_per_topic: int = 20
     campaign_pool: int = 50
     files_per_date: int = 4
@@ -170,7 +171,7 @@ def topic_scores(posts: DataFrame, engaged: DataFrame, audiences: DataFrame, eng
     )
     share = F.least(F.col("evidence_posts") / F.col("topical_posts"), F.lit(1.0))
     focus = F.least(F.coalesce(F.try_divide(F.col("genuine_engagers"), F.col("audience")), F.lit(1.0)), F.lit(1.0))
-    raw = F.col("weighted_engagers") * (F.lit(0.5) + F.lit(0.5) * F.col("engaged_posts_share")) * (F.lit(0.5) + F.lit(0.5) * F.col("focus"))
+    raw = F.col("weighted_engagers") * (F.lit(0.5) + F.lit(0.5) * F.col("engaged_posts_share")) * F.col("focus")
     scaled = F.least(F.log1p(raw) / F.lit(math.log1p(settings.topic_full)), F.lit(1.0))
     scored = (
         evidence.join(audience, ["person_id", "topic"])
