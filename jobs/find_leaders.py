@@ -1,7 +1,7 @@
 """The opinion leaders of a topic, from the warehouse's gold tables.
 
-``python -m jobs.find_leaders --warehouse DIR --topic T [--top N] [--min-score S]
-[--platform P] [--date D] [--json]`` (or ``spark-submit jobs/find_leaders.py ...``) prints
+``python -m jobs.find_leaders --topic T [--top N] [--min-score S] [--platform P]
+[--date D] [--warehouse DIR] [--json]`` (or ``spark-submit jobs/find_leaders.py ...``) prints
 the best persons of topic ``T`` (a name such as ``football`` or a path such as
 ``sports > football``) on date ``D`` (default: the latest the warehouse holds), with their
 topic score, Clout score, reach, platforms and evidence. Filters apply before ranking. An
@@ -33,7 +33,7 @@ from transforms.topics.ontology import Ontology  # noqa: E402
 
 def add_leader_arguments(parser: argparse.ArgumentParser) -> None:
     """``--warehouse``, ``--topic``, ``--date``, ``--min-score``, ``--platform``, ``--json`` and the profile options."""
-    parser.add_argument("--warehouse", required=True, help="warehouse directory or URI")
+    parser.add_argument("--warehouse", default="warehouse", help="warehouse directory or URI (default: make demo's, warehouse)")
     parser.add_argument("--topic", required=True, help="topic name or path, e.g. football or 'sports > football'")
     parser.add_argument("--date", type=iso_date, default=None, help="score date (default: the latest in the warehouse)")
     parser.add_argument("--min-score", type=float, default=None, help="least Clout score of a leader")

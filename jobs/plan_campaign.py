@@ -1,7 +1,7 @@
 """Plans a campaign on a topic: K leaders whose genuine audiences overlap least.
 
-``python -m jobs.plan_campaign --warehouse DIR --topic T --budget K [--pool N]
-[--min-score S] [--platform P] [--date D] [--json]`` (or ``spark-submit
+``python -m jobs.plan_campaign --topic T --budget K [--pool N] [--min-score S]
+[--platform P] [--date D] [--warehouse DIR] [--json]`` (or ``spark-submit
 jobs/plan_campaign.py ...``) takes the topic's ``N`` best leaders (default ``[topics]
 campaign_pool``), finds the distinct genuine persons who engaged each one's posts on the
 topic in the window, and picks ``K`` of them by greedy maximum coverage on Spark
