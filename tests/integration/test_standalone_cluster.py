@@ -88,15 +88,15 @@ def cluster_run(spark, config, tmp_path_factory):
             "--conf", str(PROJECT_ROOT / "conf" / "cluster.toml"),
             "--set", "spark.shuffle_partitions=4",
             "--set", f"quality.model={MODEL_URI}",
-            # The stages up to the score: with the topics stage the run passes the 15 minutes this test
-            # allows on 2 cores (the topics stage is tested end to end locally, on the sample and the gaming world).
+            # The stages up to the score: on 2 cores the topics stage adds minutes to a run that already
+            # takes 10 to 14 (it is tested end to end locally, on the sample and the gaming world).
             "--stages", "ingest", "quality", "metrics", "score",
             # Network influence to a looser tolerance than the profile's: the cluster test
             # checks that the stage runs there; the PageRank tests check its accuracy.
             "--set", "graph.pagerank.tol=1e-3",
         ]
         started = time.monotonic()
-        result = subprocess.run(command, env=cluster_env(), cwd=root, capture_output=True, text=True, timeout=900)
+        result = subprocess.run(command, env=cluster_env(), cwd=root, capture_output=True, text=True, timeout=1500)
         seconds = time.monotonic() - started
         status = cluster.status()
     print(f"spark-submit on the standalone cluster: {seconds:.1f}s")
