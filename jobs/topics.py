@@ -128,7 +128,8 @@ def topical_activity(
         topics.min_keywords, ontology.max_words, ontology.max_han_chars, dict(topics.language_aliases),
     )
     posts = topical_posts(matched, authors).localCheckpoint(eager=True)  # read by the counts and the engagement join
-    engagements = genuine_engagements(events, accounts, verdicts, score_date, topics.window_days, topics.half_life_days)
+    # Read by the topical engagements and by the audience sizes: computed once.
+    engagements = genuine_engagements(events, accounts, verdicts, score_date, topics.window_days, topics.half_life_days).localCheckpoint(eager=True)
     return posts, topical_engagements(posts, engagements), audience_sizes(engagements)
 
 
