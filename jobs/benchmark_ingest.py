@@ -1,14 +1,27 @@
-"""Benchmark: ingest throughput on the built-in sample.
+"""Benchmark: the ingest stage against the I/O floor, and the cost of a daily batch.
 
-``python -m jobs.benchmark_ingest --events 1000000`` generates the sample (if the folder
-does not hold one of that size already), ingests it into a fresh warehouse and prints
-records read per second and events per second of the ingest stage.
+``python -m jobs.benchmark_ingest --events 500000`` generates the built-in sample (unless
+``--sample`` holds one of that size), then times two commands on the same files, each a
+process of its own with its session start:
+
+- the ingest stage, ``python -m jobs.ingest`` into a fresh warehouse;
+- the bare job: Spark reads the same raw files as text, pulls two fields out of each JSON
+  line and writes Parquet (``python -m jobs.benchmark_ingest --bare-job``).
+
+It prints both times, the ingest's records per second, the ratio of the two, and the
+driver's peak resident memory. ``--daily 10`` also cuts the sample into 10 batches (each
+file's lines in 10 consecutive runs, Graph API documents dealt out, CSV rows with their
+header) and ingests them one after the other into one warehouse, printing each batch's
+time and the last batch's over the first's.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import gzip
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -18,9 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
-from jobs.common.delta import Warehouse  # noqa: E402
-from jobs.common.spark import build_spark  # noqa: E402
+from jobs.common.cli import add_profile_arguments  # noqa: E402
+from jobs.common.ingest_io import READ_MODES  # noqa: E402
 
 
 def ensure_sample(sample: Path, events: int, seed: int) -> None:
@@ -37,33 +49,165 @@ def ensure_sample(sample: Path, events: int, seed: int) -> None:
     print(f"generated {events:,} events in {time.monotonic() - started:.1f}s")
 
 
+# ---------------------------------------------------------------- the bare job
+
+
+def bare_job(input_dir: str, out: str, conf: str | None) -> None:
+    """Reads every raw file as text, keeps two JSON fields of each line, writes Parquet."""
+    from pyspark.sql import functions as F
+
+    from jobs.common.config import load_config
+    from jobs.common.spark import build_spark
+
+    config = load_config(conf)
+    spark = build_spark(config, warehouse=out, app_name="clout-bare-job")
+    folders = [str(p) for p in sorted(Path(input_dir).iterdir()) if p.name in READ_MODES]
+    lines = spark.read.option("recursiveFileLookup", "true").text(folders)
+    lines.select(
+        F.get_json_object("value", "$.id").alias("id"), F.get_json_object("value", "$.created_at").alias("created_at")
+    ).write.mode("overwrite").parquet(f"{out}/bare")
+    spark.stop()
+
+
+# ---------------------------------------------------------------- timing
+
+
+def timed_run(command: list[str], log: Path) -> tuple[float, float]:
+    """Runs a command to its end; returns its seconds and the peak RSS (MB) of any child so far."""
+    started = time.monotonic()
+    with log.open("w") as out:
+        subprocess.run(command, check=True, stdout=out, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - started
+    # ru_maxrss of children is the largest of any child waited for so far (kB on Linux).
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def ingest_command(input_dir: Path, warehouse: Path, conf: str | None) -> list[str]:
+    command = [sys.executable, "-m", "jobs.ingest", "--input", str(input_dir), "--warehouse", str(warehouse)]
+    return command + (["--conf", conf] if conf else [])
+
+
+def records_read(log: Path) -> int:
+    """Records the ingest run read: the sum of the "read" column of its summary table."""
+    total, in_table = 0, False
+    for line in log.read_text().splitlines():
+        fields = line.split()
+        if fields[:3] == ["source", "files", "read"]:
+            in_table = True
+            continue
+        if in_table and len(fields) == 7 and fields[1].isdigit():
+            total += int(fields[2].replace(",", ""))
+        elif in_table:
+            in_table = False
+    return total
+
+
+# ---------------------------------------------------------------- daily batches
+
+
+def _split_lines(source: Path, batches: list[Path], relative: Path) -> None:
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt", encoding="utf-8", newline="") as handle:
+        lines = handle.readlines()
+    size = -(-len(lines) // len(batches))
+    for index, batch in enumerate(batches):
+        part = lines[index * size : (index + 1) * size]
+        if not part:
+            continue
+        target = batch / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with (gzip.open(target, "wt", encoding="utf-8", compresslevel=1) if source.suffix == ".gz" else target.open("w", encoding="utf-8", newline="")) as out:
+            out.writelines(part)
+
+
+def _split_csv(source: Path, batches: list[Path], relative: Path) -> None:
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    size = -(-len(body) // len(batches))
+    for index, batch in enumerate(batches):
+        part = body[index * size : (index + 1) * size]
+        if not part:
+            continue
+        target = batch / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with (gzip.open(target, "wt", encoding="utf-8", newline="") if source.suffix == ".gz" else target.open("w", encoding="utf-8", newline="")) as out:
+            writer = csv.writer(out)
+            writer.writerow(header)
+            writer.writerows(part)
+
+
+def split_into_batches(sample: Path, out: Path, count: int) -> list[Path]:
+    """Cuts a sample into ``count`` input folders that together hold every record once."""
+    batches = [out / f"batch-{index + 1:02d}" for index in range(count)]
+    for batch in batches:
+        batch.mkdir(parents=True, exist_ok=True)
+    identities = sample / "identities.csv"
+    if identities.is_file():
+        shutil.copy(identities, batches[0] / "identities.csv")
+    for source, mode in READ_MODES.items():
+        files = sorted(p for p in (sample / source).rglob("*") if p.is_file()) if (sample / source).is_dir() else []
+        for position, file in enumerate(files):
+            relative = file.relative_to(sample)
+            if mode == "file":
+                target = batches[position % count] / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(file, target)
+            elif mode == "csv":
+                _split_csv(file, batches, relative)
+            else:
+                _split_lines(file, batches, relative)
+    return batches
+
+
+# ---------------------------------------------------------------- main
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="jobs.benchmark_ingest", description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=500_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--sample", default=None, help="sample folder (default: a temporary one)")
+    parser.add_argument("--daily", type=int, default=0, help="also ingest the sample as this many batches, one after the other")
+    parser.add_argument("--keep", action="store_true", help="keep the warehouses and logs")
+    parser.add_argument("--bare-job", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     add_profile_arguments(parser)
     args = parser.parse_args(argv)
+    if args.bare_job:
+        bare_job(args.input, args.out, args.conf)
+        return
 
-    work = Path(tempfile.mkdtemp(prefix="clout-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="clout-bench-ingest-"))
     sample = Path(args.sample) if args.sample else work / "sample"
     ensure_sample(sample, args.events, args.seed)
+    conf = args.conf
 
-    config = profile_from(args)
-    warehouse = Warehouse(str(work / "warehouse"), "clout_bench")
-    spark = build_spark(config, warehouse=warehouse.root, app_name="clout-benchmark-ingest")
-    from jobs.ingest import run_ingest
+    ingest_seconds, ingest_rss = timed_run(ingest_command(sample, work / "warehouse", conf), work / "ingest.log")
+    records = records_read(work / "ingest.log")
+    bare = [sys.executable, "-m", "jobs.benchmark_ingest", "--bare-job", "--input", str(sample), "--out", str(work / "bare")]
+    bare_seconds, _ = timed_run(bare + (["--conf", conf] if conf else []), work / "bare.log")
+    print(f"sample: {args.events:,} events requested, {records:,} records read (seed {args.seed})")
+    print(f"ingest stage: {ingest_seconds:.1f} s, {records / ingest_seconds:,.0f} records/s, driver peak RSS {ingest_rss:,.0f} MB")
+    print(f"bare job (text -> two JSON fields -> Parquet): {bare_seconds:.1f} s")
+    print(f"ratio {ingest_seconds / bare_seconds:.2f}")
 
-    started = time.monotonic()
-    ledger = run_ingest(spark, config, str(sample), warehouse)
-    seconds = time.monotonic() - started
-    records = sum(row.records_read for row in ledger)
-    events = spark.read.format("delta").load(warehouse.path("silver/events")).count()
-    cores = spark.sparkContext.defaultParallelism
-    print(f"ingest of {args.events:,}-event sample on {cores} cores: {records:,} records, {events:,} events in {seconds:.1f}s")
-    print(f"throughput: {records / seconds:,.0f} records/s, {events / seconds:,.0f} events/s")
-    spark.stop()
-    shutil.rmtree(work / "warehouse", ignore_errors=True)
+    if args.daily:
+        batches = split_into_batches(sample, work / "batches", args.daily)
+        warehouse = work / "daily-warehouse"
+        times = []
+        for index, batch in enumerate(batches, 1):
+            seconds, _ = timed_run(ingest_command(batch, warehouse, conf), work / f"daily-{index:02d}.log")
+            times.append(seconds)
+            print(f"batch {index:2d} of {len(batches)}: {seconds:.1f} s ({records_read(work / f'daily-{index:02d}.log'):,} records)")
+        print(f"last batch over first: {times[-1] / times[0]:.2f}")
+    if not args.keep:
+        shutil.rmtree(work / "warehouse", ignore_errors=True)
+        shutil.rmtree(work / "daily-warehouse", ignore_errors=True)
+        shutil.rmtree(work / "bare", ignore_errors=True)
+    print(f"logs: {work}")
 
 
 if __name__ == "__main__":

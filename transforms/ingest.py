@@ -10,7 +10,13 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from transforms.schema import ACCOUNT_PROFILE_FIELDS, ACCOUNTS_SCHEMA, EVENTS_SCHEMA, QUARANTINE_SCHEMA
+from transforms.schema import (
+    ACCOUNT_PROFILE_FIELDS,
+    ACCOUNTS_SCHEMA,
+    EVENTS_SCHEMA,
+    QUARANTINE_SCHEMA,
+    UNRESOLVED_TARGETS_SCHEMA,
+)
 
 ACCEPTED, QUARANTINED, DUPLICATE = "accepted", "quarantined", "duplicate"
 
@@ -32,6 +38,46 @@ def incomplete_event_problem(events: Column) -> Column:
     )
     return F.when(incomplete, F.lit("an embedded item has no type, author or valid time, so its events cannot be mapped"))
 
+
+
+def with_lineage(rows: DataFrame, source: str, run_id: str) -> DataFrame:
+    """Bronze rows: the raw unit with its source, file, position and run."""
+    return rows.select(
+        F.lit(source).alias("source"),
+        "source_file",
+        F.col("source_position").cast("long"),
+        "raw",
+        "file_modification_time",
+        F.lit(run_id).alias("ingest_run_id"),
+        F.current_timestamp().alias("ingested_at"),
+    )
+
+
+def with_positions_in_file(rows: DataFrame, first_position: int = 1) -> DataFrame:
+    """Numbers rows within their file without gathering a file into one task.
+
+    Args:
+        rows: Rows as a file scan yields them, with ``source_file``, ``_split`` (the byte
+            offset where the row's split of the file starts) and ``_order``
+            (``monotonically_increasing_id()``, which counts up inside a split because a
+            split is read by one task, in order).
+        first_position: The position of a file's first row (2 for CSV under a header).
+
+    Returns:
+        ``rows`` with ``source_position`` (the row's line in its file when one row is one
+        line) and without the helper columns. Only one small row per split is aggregated
+        and broadcast: a big file is still read by as many tasks as it has splits.
+    """
+    per_split = rows.groupBy("source_file", "_split").agg(
+        F.min("_order").alias("_first"), F.count(F.lit(1)).alias("_rows")
+    )
+    earlier_splits = Window.partitionBy("source_file").orderBy("_split").rowsBetween(Window.unboundedPreceding, -1)
+    per_split = per_split.withColumn("_before", F.coalesce(F.sum("_rows").over(earlier_splits), F.lit(0)))
+    return (
+        rows.join(F.broadcast(per_split.select("source_file", "_split", "_first", "_before")), ["source_file", "_split"])
+        .withColumn("source_position", F.col("_before") + F.col("_order") - F.col("_first") + first_position)
+        .drop("_split", "_order", "_first", "_before")
+    )
 
 def classify_records(records: DataFrame, seen_keys: DataFrame) -> DataFrame:
     """Adds ``outcome`` to every record.
@@ -136,6 +182,14 @@ def outcome_counts(records: DataFrame) -> DataFrame:
         count_of(DUPLICATE),
         F.sum(F.when(F.col("outcome") == ACCEPTED, F.size("events")).otherwise(0)).cast("long").alias("events_mapped"),
     )
+
+
+def unresolved_targets(events: DataFrame) -> DataFrame:
+    """Events that name their target only by handle or by parent post, as waiting-list rows."""
+    waiting = events.where(
+        F.col("target_account_id").isNull() & (F.col("target_handle").isNotNull() | F.col("parent_post_id").isNotNull())
+    )
+    return waiting.select([F.col(f.name).cast(f.dataType) for f in UNRESOLVED_TARGETS_SCHEMA.fields])
 
 
 def resolvable_targets(unresolved: DataFrame, accounts: DataFrame, content_events: DataFrame) -> DataFrame:

@@ -17,6 +17,7 @@ from pyspark.sql.types import (
     DataType,
     DateType,
     LongType,
+    MapType,
     StringType,
     StructField,
     StructType,
@@ -147,6 +148,17 @@ INGESTED_RECORDS_SCHEMA = StructType(
     ]
 )
 
+# Events still waiting for their target account (known by handle or parent post only).
+UNRESOLVED_TARGETS_SCHEMA = StructType(
+    [
+        StructField("event_id", StringType(), False),
+        StructField("event_date", DateType(), False),
+        StructField("platform", StringType(), False),
+        StructField("target_handle", StringType(), True),
+        StructField("parent_post_id", StringType(), True),
+    ]
+)
+
 INGEST_FILES_SCHEMA = StructType(
     [
         StructField("source", StringType(), False),
@@ -176,11 +188,14 @@ INGEST_RUNS_SCHEMA = StructType(
 
 
 def _typed(value: Column | str | None, data_type: DataType) -> Column:
+    # A type name costs one JVM call; a DataType object is sent as JSON and parsed each time.
+    # Nested types keep their object so their fields' nullability is kept.
+    target = data_type if isinstance(data_type, (ArrayType, MapType, StructType)) else data_type.simpleString()
     if value is None:
-        return F.lit(None).cast(data_type)
+        return F.lit(None).cast(target)
     if isinstance(value, str):
-        return F.lit(value).cast(data_type)
-    return value.cast(data_type)
+        return F.lit(value).cast(target)
+    return value.cast(target)
 
 
 def event(

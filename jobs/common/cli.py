@@ -109,7 +109,8 @@ def ingested_input(config: CloutConfig, input_path: str, warehouse_dir: str | No
     Training and evaluation read raw exports the pipeline's warehouse never sees; a second
     run on the same input finds its files ingested already and skips them.
     """
-    from jobs.ingest import as_input_folder, run_ingest
+    from jobs.common.ingest_io import as_input_folder
+    from jobs.ingest import run_ingest
 
     input_dir = as_input_folder(input_path)
     root = warehouse_dir or str(Path(tempfile.gettempdir()) / f"clout-{job}-{Path(input_dir).name}")
