@@ -49,7 +49,7 @@ test-cluster: setup
 	$(PY) -m pytest -m cluster tests/integration/test_standalone_cluster.py
 
 benchmark-ingest: setup
-	$(PY) -m jobs.benchmark_ingest --events 1000000
+	$(PY) -m jobs.benchmark_ingest --events 500000 --daily 10
 
 benchmark-quality: setup
 	$(PY) -m jobs.benchmark_quality --events 1000000 --sample /tmp/clout-bench-sample-1m --warehouse /tmp/clout-bench-warehouse-1m

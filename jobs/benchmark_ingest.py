@@ -91,7 +91,7 @@ def records_read(log: Path) -> int:
     """Records the ingest run read: the sum of the "read" column of its summary table."""
     total, in_table = 0, False
     for line in log.read_text().splitlines():
-        fields = line.split()
+        fields = line.removeprefix("[clout]").split()
         if fields[:3] == ["source", "files", "read"]:
             in_table = True
             continue
@@ -105,60 +105,71 @@ def records_read(log: Path) -> int:
 # ---------------------------------------------------------------- daily batches
 
 
-def _split_lines(source: Path, batches: list[Path], relative: Path) -> None:
-    opener = gzip.open if source.suffix == ".gz" else open
-    with opener(source, "rt", encoding="utf-8", newline="") as handle:
-        lines = handle.readlines()
-    size = -(-len(lines) // len(batches))
-    for index, batch in enumerate(batches):
-        part = lines[index * size : (index + 1) * size]
-        if not part:
-            continue
-        target = batch / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with (gzip.open(target, "wt", encoding="utf-8", compresslevel=1) if source.suffix == ".gz" else target.open("w", encoding="utf-8", newline="")) as out:
-            out.writelines(part)
+def _open_text(path: Path, mode: str):
+    if path.suffix == ".gz":
+        return gzip.open(path, mode + "t", encoding="utf-8", newline="", compresslevel=1) if mode == "w" else gzip.open(path, "rt", encoding="utf-8", newline="")
+    return path.open(mode, encoding="utf-8", newline="")
 
 
-def _split_csv(source: Path, batches: list[Path], relative: Path) -> None:
-    opener = gzip.open if source.suffix == ".gz" else open
-    with opener(source, "rt", encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    header, body = rows[0], rows[1:]
-    size = -(-len(body) // len(batches))
-    for index, batch in enumerate(batches):
-        part = body[index * size : (index + 1) * size]
-        if not part:
-            continue
-        target = batch / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with (gzip.open(target, "wt", encoding="utf-8", newline="") if source.suffix == ".gz" else target.open("w", encoding="utf-8", newline="")) as out:
-            writer = csv.writer(out)
-            writer.writerow(header)
-            writer.writerows(part)
+def _deal_in_order(units: list[tuple[Path, list]], count: int) -> list[list[tuple[Path, list]]]:
+    """Cuts the units of a source, in file order, into ``count`` consecutive runs.
+
+    The sample writes each source's files in time order, so a run is a slice of time.
+    """
+    size = max(1, -(-sum(len(items) for _, items in units) // count))
+    batches: list[list[tuple[Path, list]]] = [[] for _ in range(count)]
+    position = 0
+    for path, items in units:
+        offset = 0
+        while offset < len(items):
+            index = (position + offset) // size
+            take = min(len(items) - offset, (index + 1) * size - (position + offset))
+            batches[index].append((path, items[offset : offset + take]))
+            offset += take
+        position += len(items)
+    return batches
 
 
 def split_into_batches(sample: Path, out: Path, count: int) -> list[Path]:
     """Cuts a sample into ``count`` input folders that together hold every record once."""
-    batches = [out / f"batch-{index + 1:02d}" for index in range(count)]
-    for batch in batches:
-        batch.mkdir(parents=True, exist_ok=True)
+    folders = [out / f"batch-{index + 1:02d}" for index in range(count)]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
     identities = sample / "identities.csv"
     if identities.is_file():
-        shutil.copy(identities, batches[0] / "identities.csv")
+        shutil.copy(identities, folders[0] / "identities.csv")
     for source, mode in READ_MODES.items():
         files = sorted(p for p in (sample / source).rglob("*") if p.is_file()) if (sample / source).is_dir() else []
-        for position, file in enumerate(files):
-            relative = file.relative_to(sample)
-            if mode == "file":
-                target = batches[position % count] / relative
+        if mode == "file":
+            # Graph API documents are named ...-YYYYMM: deal them out month by month.
+            by_month = sorted(files, key=lambda p: (p.stem.rsplit("-", 1)[-1], p.name))
+            for folder, chunk in zip(folders, _deal_in_order([(p, [p]) for p in by_month], count)):
+                for path, _ in chunk:
+                    target = folder / path.relative_to(sample)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(path, target)
+            continue
+        units, headers = [], {}
+        for path in files:
+            with _open_text(path, "r") as handle:
+                if mode == "csv":
+                    rows = list(csv.reader(handle))
+                    headers[path], items = rows[0], rows[1:]
+                else:
+                    items = handle.readlines()
+            units.append((path, items))
+        for folder, chunk in zip(folders, _deal_in_order(units, count)):
+            for path, items in chunk:
+                target = folder / path.relative_to(sample)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(file, target)
-            elif mode == "csv":
-                _split_csv(file, batches, relative)
-            else:
-                _split_lines(file, batches, relative)
-    return batches
+                with _open_text(target, "w") as handle:
+                    if mode == "csv":
+                        writer = csv.writer(handle)
+                        writer.writerow(headers[path])
+                        writer.writerows(items)
+                    else:
+                        handle.writelines(items)
+    return folders
 
 
 # ---------------------------------------------------------------- main

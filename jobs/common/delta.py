@@ -71,7 +71,6 @@ def ensure_table(
         The Delta table.
     """
     path = warehouse.path(table)
-    spark.sql(f"CREATE DATABASE IF NOT EXISTS {warehouse.database}")
     if not table_exists(spark, path):
         builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
         if partition_by:
@@ -107,8 +106,15 @@ def register_local_tables(spark: SparkSession, warehouse: Warehouse) -> list[str
 
 
 def register_table(spark: SparkSession, warehouse: Warehouse, table: str) -> None:
-    """Registers an existing Delta table in the catalog under its logical name."""
-    spark.sql(f"CREATE DATABASE IF NOT EXISTS {warehouse.database}")
+    """Registers an existing Delta table in the catalog under its logical name.
+
+    A name already registered is left as it is: a catalog lookup costs no Spark job, while
+    ``CREATE TABLE IF NOT EXISTS`` reads the table's log every time.
+    """
+    if not spark.catalog.databaseExists(warehouse.database):
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS {warehouse.database}")
+    elif spark.catalog.tableExists(warehouse.name(table)):
+        return
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {warehouse.name(table)} "
         f"USING DELTA LOCATION '{warehouse.path(table)}'"

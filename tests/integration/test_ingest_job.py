@@ -44,6 +44,15 @@ def ingested(spark, config, tmp_path_factory):
     return spark, config, root, warehouse, first
 
 
+def records_in_input():
+    counted = {}
+    for relative, lines in SOURCES.items():
+        source = "identities" if relative == "identities.csv" else relative.split("/")[0]
+        rows = [line for line in lines if line.strip()]
+        counted[source] = counted.get(source, 0) + (len(rows) - 1 if relative.endswith(".csv") else len(rows))
+    return counted
+
+
 def table(spark, warehouse, name):
     return spark.read.format("delta").load(warehouse.path(name))
 
@@ -58,6 +67,8 @@ def test_ledger_accounts_for_every_record(ingested):
         "edges": (3, 1, 1, 1),
         "research_csv": (1, 1, 0, 0),
     }
+    # Counted from the input, not from the classification: non-blank lines, CSV rows under a header.
+    assert {s: r.records_read for s, r in first.items()} == records_in_input()
     ledger = table(spark, warehouse, "ingest_runs")
     assert ledger.where("records_read <> accepted + quarantined + duplicates").count() == 0
     quarantined = {r["source"]: r["count"] for r in table(spark, warehouse, "silver/quarantine").groupBy("source").count().collect()}
@@ -77,7 +88,9 @@ def test_quarantine_keeps_position_raw_text_and_reason(ingested):
 def test_events_targets_and_persons(ingested):
     spark, _, _, warehouse, _ = ingested
     events = table(spark, warehouse, "silver/events")
-    got = {(r.platform, r.event_type, r.actor_account_id, r.target_account_id) for r in events.collect()}
+    rows = [(r.platform, r.event_type, r.actor_account_id, r.target_account_id) for r in events.collect()]
+    assert len(rows) == len(set(rows)) == 8  # a set would hide a doubled event
+    got = set(rows)
     assert got == {
         ("twitter", "post", "9", None),
         ("twitter", "mention", "9", "2"),
@@ -105,3 +118,27 @@ def test_reingesting_the_same_files_changes_nothing(ingested):
     assert renamed["twitter"].duplicates == renamed["twitter"].records_read == 4
     assert all(r.accepted == 0 and r.quarantined == 0 for r in renamed.values())
     assert sorted(r.event_id for r in table(spark, warehouse, "silver/events").collect()) == before
+
+
+def test_a_handle_gets_its_account_id_on_a_later_run(ingested, tmp_path):
+    spark, config, _, warehouse, _ = ingested
+    first = tmp_path / "first"
+    (first / "research_csv").mkdir(parents=True)
+    (first / "research_csv" / "later.csv").write_text(
+        'user_id,id,created_at,text\n9,200,Mon Feb 25 15:04:04 +0000 2013,"RT @zoe: see you"\n', encoding="utf-8"
+    )
+    run_ingest(spark, config, str(first), warehouse)
+    def reshare():
+        return [(r.target_handle, r.target_account_id) for r in table(spark, warehouse, "silver/events").where("post_id = '200'").collect()]
+
+    assert reshare() == [("zoe", None)]
+    waiting = table(spark, warehouse, "silver/unresolved_targets").where("target_handle = 'zoe'")
+    assert waiting.count() == 1
+
+    later = tmp_path / "later"
+    (later / "twitter").mkdir(parents=True)
+    zoe = {"id_str": "300", "created_at": "Tue Feb 26 10:00:00 +0000 2013", "text": "hello", "user": {"id_str": "42", "screen_name": "Zoe"}}
+    (later / "twitter" / "part-9.jsonl").write_text(json.dumps(zoe) + "\n", encoding="utf-8")
+    run_ingest(spark, config, str(later), warehouse)
+    assert reshare() == [("zoe", "42")]
+    assert table(spark, warehouse, "silver/unresolved_targets").where("target_handle = 'zoe'").count() == 0
