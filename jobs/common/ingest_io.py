@@ -212,14 +212,16 @@ def bronze_of_run(spark: SparkSession, warehouse: Warehouse, source: str, run_id
 
 def ensure_ingest_tables(spark: SparkSession, warehouse: Warehouse) -> None:
     """Creates the silver and ledger tables if needed and registers them in the catalog."""
-    waiting_targets_was_new = not table_exists(spark, warehouse.path("silver/unresolved_targets"))
+    # A warehouse written before the waiting list existed: its waiting events are found once.
+    seed_waiting_list = table_exists(spark, warehouse.path("silver/events")) and not table_exists(
+        spark, warehouse.path("silver/unresolved_targets")
+    )
     for table, schema, partitions, comment in TABLES.values():
         ensure_table(spark, warehouse, table, schema, partitions, comment)
     for source in SOURCES:
         if table_exists(spark, warehouse.path(f"bronze/{source}")):
             register_table(spark, warehouse, f"bronze/{source}")
-    if waiting_targets_was_new:
-        # A warehouse written before this table existed: its waiting events are found once.
+    if seed_waiting_list:
         events = spark.read.format("delta").load(warehouse.path("silver/events"))
         append(unresolved_targets(events), warehouse.path("silver/unresolved_targets"))
 

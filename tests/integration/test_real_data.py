@@ -52,8 +52,9 @@ def test_every_cresci_account_is_one_row_and_names_resolve(spark, real_warehouse
     with open(data / "cresci-2015" / "users.csv", newline="", encoding="utf-8") as handle:
         users = {row["id"]: row["screen_name"] for row in csv.DictReader(handle)}
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts")).where(F.col("platform") == "twitter")
-    profiles = {r["account_id"]: r["handle"] for r in accounts.where(F.col("account_id").isin(list(users))).select("account_id", "handle").collect()}
-    assert profiles == users
+    rows = accounts.where(F.col("account_id").isin(list(users))).select("account_id", "handle").collect()
+    assert len(rows) == len(users)  # one row per account: a dict of the rows would hide a second one
+    assert {r["account_id"]: r["handle"] for r in rows} == users
     # Mentions of a screen name that silver/accounts knows carry its account id.
     by_name = {name.lower(): account_id for account_id, name in users.items()}
     events = spark.read.format("delta").load(warehouse.path("silver/events")).where(F.col("target_handle").isNotNull())
