@@ -9,10 +9,10 @@ process of its own with its session start:
   line and writes Parquet (``python -m jobs.benchmark_ingest --bare-job``).
 
 It prints both times, the ingest's records per second, the ratio of the two, and the
-driver's peak resident memory. ``--daily 10`` also cuts the sample into 10 batches (each
-file's lines in 10 consecutive runs, Graph API documents dealt out, CSV rows with their
-header) and ingests them one after the other into one warehouse, printing each batch's
-time and the last batch's over the first's.
+peak resident memory of the driver's Python process. ``--daily 10`` also cuts the sample
+into 10 consecutive slices of time (each source's lines in file order, Graph API documents
+by month, CSV rows under their header) and ingests them one after the other into one
+warehouse, printing each batch's time and the last batch's over the first's.
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     bare = [sys.executable, "-m", "jobs.benchmark_ingest", "--bare-job", "--input", str(sample), "--out", str(work / "bare")]
     bare_seconds, _ = timed_run(bare + (["--conf", conf] if conf else []), work / "bare.log")
     print(f"sample: {args.events:,} events requested, {records:,} records read (seed {args.seed})")
-    print(f"ingest stage: {ingest_seconds:.1f} s, {records / ingest_seconds:,.0f} records/s, driver peak RSS {ingest_rss:,.0f} MB")
+    print(f"ingest stage: {ingest_seconds:.1f} s, {records / ingest_seconds:,.0f} records/s, peak RSS of the driver process {ingest_rss:,.0f} MB (Python; the JVM it starts is not counted)")
     print(f"bare job (text -> two JSON fields -> Parquet): {bare_seconds:.1f} s")
     print(f"ratio {ingest_seconds / bare_seconds:.2f}")
 
