@@ -12,8 +12,10 @@ edge list (plain or gzipped, ``#`` comments) and, in one SparkSession, times
   as Parquet ``(id, rank)`` to ``--out``.
 
 Seconds per iteration are what is compared, fixed costs (partitioning and caching the
-graph, normalising the ranks) left out, each engine warmed up by a first run. The
-runner times its iterations itself: the median after the first is its figure. GraphX
+graph, normalising the ranks) left out, each engine warmed up by ``--warmup`` runs first
+(the JVM compiles the code of either only after it has run a while). The
+runner times its iterations itself: the median over ``--repeats`` runs (each run's first
+iteration left out) is its figure. GraphX
 does not: its figure is the difference of runs of ``N`` and ``2N`` iterations over ``N``,
 the median of ``--repeats`` such pairs, so that what both runs pay once cancels. The
 line ``ratio R`` is the first over the second. The same difference between the
@@ -87,12 +89,12 @@ def timed_pagerank(vertices: DataFrame, edges: DataFrame, settings: PageRankSett
     return run, time.perf_counter() - started
 
 
-def median_after_first(seconds: tuple[float, ...]) -> float | None:
-    """The median of the iterations' seconds, the first (JIT warm-up, first plans) left
-    out when there are others; None when the engine does not time its iterations."""
-    if not seconds:
-        return None
-    return statistics.median(seconds[1:] or seconds)
+def median_after_first(runs: list[tuple[float, ...]]) -> float | None:
+    """The median of the iterations' seconds over several runs, each run's first (it
+    materialises the initial state) left out when there are others; None when the engine
+    does not time its iterations."""
+    seconds = [s for run in runs for s in (run[1:] or run)]
+    return statistics.median(seconds) if seconds else None
 
 
 class GraphXPageRank:
@@ -136,14 +138,15 @@ def local_or_uri(path: str) -> str:
     return path if "://" in path else str(Path(path).resolve())
 
 
-def graphx_seconds_per_iteration(graphx: GraphXPageRank, iterations: int, repeats: int) -> tuple[float, list[float], list[float]]:
+def graphx_seconds_per_iteration(graphx: GraphXPageRank, iterations: int, repeats: int, warmup: int) -> tuple[float, list[float], list[float]]:
     """GraphX's seconds per iteration: runs of ``iterations`` and twice as many, after a
-    warm-up run, the difference of each pair over ``iterations``, median of the pairs.
+    ``warmup`` runs, the difference of each pair over ``iterations``, median of the pairs.
 
     Returns:
         The median difference, and the seconds of the short and of the long runs.
     """
-    graphx.seconds(iterations)  # warm-up: JIT, the graph's first traversal
+    for _ in range(warmup):
+        graphx.seconds(iterations)  # warm-up: JIT, the graph's first traversal
     short, long = [], []
     for _ in range(repeats):
         short.append(graphx.seconds(iterations))
@@ -159,11 +162,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", required=True, help="folder the converged ranks are written to (Parquet, overwritten)")
     parser.add_argument("--engine", choices=ENGINES, default="dataframe", help="engine of the weighted runner (default dataframe)")
     parser.add_argument("--repeats", type=int, default=3, help="pairs of GraphX runs whose median is taken (default 3)")
+    parser.add_argument("--warmup", type=int, default=2, help="runs of --iterations before each engine is timed (default 2)")
     parser.add_argument("--warehouse", default=None, help="session warehouse (checkpoints); default a temporary folder")
     add_profile_arguments(parser)
     args = parser.parse_args(argv)
-    if args.iterations < 1 or args.repeats < 1:
-        parser.error("--iterations and --repeats must be at least 1")
+    if args.iterations < 1 or args.repeats < 1 or args.warmup < 1:
+        parser.error("--iterations, --repeats and --warmup must be at least 1")
     return args
 
 
@@ -180,11 +184,14 @@ def main(argv: list[str] | None = None) -> None:
         edge_count, vertex_count = edges.count(), vertices.count()
         fixed = PageRankSettings(alpha=ALPHA, tol=0.0, max_iter=n)
 
-        timed_pagerank(vertices, edges, fixed, engine)  # warm-up: JIT, first plans
-        run, wall = timed_pagerank(vertices, edges, fixed, engine)
+        for _ in range(args.warmup):
+            timed_pagerank(vertices, edges, fixed, engine)  # warm-up: JIT, first plans
+        # As many runs as GraphX's pairs below, so both figures are medians over repeats.
+        runs = [timed_pagerank(vertices, edges, fixed, engine) for _ in range(args.repeats)]
+        run, wall = runs[0]
         partitions = run.partitions or graph_partitions(edge_count, spark.sparkContext.defaultParallelism, fixed.edges_per_partition)
         print(f"graph: {args.edges}, {vertex_count:,} vertices, {edge_count:,} edges, {partitions} partitions, engine {engine}")
-        weighted = median_after_first(run.seconds)
+        weighted = median_after_first([r.seconds for r, _ in runs])
         if weighted is None:
             # GraphFrames' Pregel does not time its iterations: the difference of two runs.
             _, wall_double = timed_pagerank(vertices, edges, PageRankSettings(alpha=ALPHA, tol=0.0, max_iter=2 * n), engine)
@@ -192,12 +199,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"weighted pagerank ({engine} runner): {weighted:.3f} s per iteration (difference of {2 * n} and {n} iterations), {wall:.3f} s with setup")
         else:
             print(
-                f"weighted pagerank ({engine} runner): {weighted:.3f} s per iteration (median of {max(len(run.seconds) - 1, 1)}), "
-                f"mean {statistics.fmean(run.seconds):.3f}, {run.iterations} iterations, {wall:.3f} s with setup"
+                f"weighted pagerank ({engine} runner): {weighted:.3f} s per iteration (median of {len(runs)} runs of "
+                f"{run.iterations} iterations, each run's first left out), walls {' / '.join(f'{w:.3f}' for _, w in runs)} s with setup"
             )
 
         graphx = GraphXPageRank(spark, local_or_uri(args.edges), partitions)
-        graphx_per_iteration, short, long = graphx_seconds_per_iteration(graphx, n, args.repeats)
+        graphx_per_iteration, short, long = graphx_seconds_per_iteration(graphx, n, args.repeats, args.warmup)
         graphx.unpersist()
         print(f"graphx PageRank.run (unweighted, built-in): {graphx_per_iteration:.3f} s per iteration")
         print(

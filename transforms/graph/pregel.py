@@ -18,6 +18,9 @@ How the DataFrame runner keeps an iteration cheap:
 - Each iteration's state is local-checkpointed lazily and materialised by the one action
   of the iteration, the convergence test (or a count when the program has none), so the
   plan never grows with the iterations and no iteration runs a second job.
+- The columns of an iteration are built once per run (:class:`IterationPlan`): each one
+  built is a round trip to the JVM, and an iteration on a small graph runs in about the
+  time its plan takes to build.
 - Every ``checkpoint_interval`` iterations the state is also written as a reliable
   checkpoint (the session's checkpoint directory), so a lost executor costs at most that
   many iterations on a cluster; 0 keeps only local checkpoints.
@@ -215,33 +218,71 @@ def _run_graphframes(vertices: DataFrame, edges: DataFrame, program: PregelProgr
     return PregelRun(result, ENGINE_GRAPHFRAMES, program.max_iterations, converged=False)
 
 
-def _messages(triplets: DataFrame, program: PregelProgram) -> DataFrame:
-    """``(id, MSG)`` of every non-null message the triplets send."""
-    sent = []
-    if program.to_dst is not None:
-        sent.append(F.struct(F.col(f"{EDGE}.{DST}").alias("id"), program.to_dst.alias(MSG)))
-    if program.to_src is not None:
-        sent.append(F.struct(F.col(f"{EDGE}.{SRC}").alias("id"), program.to_src.alias(MSG)))
-    if len(sent) == 1:
-        messages = triplets.select(sent[0].alias("_m"))
-    else:
-        messages = triplets.select(F.explode(F.array(*sent)).alias("_m"))
-    return messages.select("_m.id", f"_m.{MSG}").where(F.col(MSG).isNotNull())
+@dataclass(frozen=True)
+class IterationPlan:
+    """The columns of one iteration, built once per run and reused by every iteration.
 
+    Building a Column is a round trip to the JVM per name and per function, and an
+    iteration plans a dozen DataFrame operations: built afresh each time they cost about
+    as much as running the iteration on a small graph.
+    """
 
-def _triplets(edges: DataFrame, state: DataFrame, program: PregelProgram) -> DataFrame:
-    """``(src, edge, dst)`` structs as GraphFrames builds them, with only the columns the
-    messages read. ``edges`` (see :func:`keyed_edges`) and ``state`` are partitioned alike
-    on the join key, so the join shuffles neither; it hashes the state rather than sorting
-    both sides. The optimiser drops the struct fields no message reads."""
-    src_state = state.select(F.col("id").alias("_src_id"), F.struct("id", *program.src_columns).alias(SRC))
-    joined = edges.join(src_state.hint("shuffle_hash"), "_src_id")
-    edge_struct = F.struct(F.col("_src_id").alias(SRC), F.col(DST), *[F.col(c) for c in program.edge_columns]).alias(EDGE)
-    triplets = joined.select(SRC, edge_struct)
-    if program.dst_columns:
-        dst_state = state.select(F.col("id").alias("_dst_id"), F.struct("id", *program.dst_columns).alias(DST))
-        triplets = triplets.join(dst_state.hint("shuffle_hash"), F.col(f"{EDGE}.{DST}") == dst_state["_dst_id"]).drop("_dst_id")
-    return triplets
+    src_state: tuple[Column, ...]
+    triplet: tuple[Column, ...]
+    dst_state: tuple[Column, ...] | None
+    dst_key: Column | None
+    messages: tuple[Column, ...]
+    message_sent: Column
+    aggregate: Column
+    updated: tuple[Column, ...]
+    kept: tuple[Column, ...]
+    convergence: Column | None
+
+    @staticmethod
+    def of(program: PregelProgram, own: list[str]) -> "IterationPlan":
+        """The plan of ``program`` on vertices whose own columns (besides ``id``) are ``own``."""
+        sent = []
+        if program.to_dst is not None:
+            sent.append((F.col(f"{EDGE}.{DST}").alias("id"), program.to_dst.alias(MSG)))
+        if program.to_src is not None:
+            sent.append((F.col(f"{EDGE}.{SRC}").alias("id"), program.to_src.alias(MSG)))
+        # One message per edge is a projection; messages both ways a generator of two rows.
+        messages = sent[0] if len(sent) == 1 else (F.inline(F.array(*[F.struct(*m) for m in sent])),)
+        edge_struct = F.struct(F.col("_src_id").alias(SRC), F.col(DST), *[F.col(c) for c in program.edge_columns]).alias(EDGE)
+        return IterationPlan(
+            src_state=(F.col("id").alias("_src_id"), F.struct("id", *program.src_columns).alias(SRC)),
+            triplet=(F.col(SRC), edge_struct),
+            dst_state=(F.col("id").alias("_dst_id"), F.struct("id", *program.dst_columns).alias(DST)) if program.dst_columns else None,
+            dst_key=F.col(f"{EDGE}.{DST}") == F.col("_dst_id") if program.dst_columns else None,
+            messages=messages,
+            message_sent=F.col(MSG).isNotNull(),
+            aggregate=program.aggregate.alias(MSG),
+            updated=(
+                F.col("id"),
+                *[F.col(c) for c in own],
+                *[c.update.alias(c.name) for c in program.columns],
+                *[F.col(c.name).alias(PREVIOUS_PREFIX + c.name) for c in program.columns],
+            ),
+            kept=(F.col("id"), *[F.col(c) for c in own], *[F.col(c.name) for c in program.columns]),
+            convergence=program.convergence.alias("change") if program.convergence is not None else None,
+        )
+
+    def triplets(self, edges: DataFrame, state: DataFrame) -> DataFrame:
+        """``(src, edge, dst)`` structs as GraphFrames builds them, with only the columns
+        the messages read. ``edges`` (see :func:`keyed_edges`) and ``state`` are
+        partitioned alike on the join key, so the join shuffles neither; it hashes the
+        state rather than sorting both sides. The optimiser drops the struct fields no
+        message reads."""
+        triplets = edges.join(state.select(*self.src_state).hint("shuffle_hash"), "_src_id").select(*self.triplet)
+        if self.dst_state is not None:
+            triplets = triplets.join(state.select(*self.dst_state).hint("shuffle_hash"), self.dst_key).drop("_dst_id")
+        return triplets
+
+    def step(self, edges: DataFrame, state: DataFrame) -> DataFrame:
+        """One iteration, lazily (see :func:`iteration_step`)."""
+        messages = self.triplets(edges, state).select(*self.messages).where(self.message_sent)
+        aggregated = messages.groupBy("id").agg(self.aggregate)
+        return state.join(aggregated.hint("shuffle_hash"), "id", "left").select(*self.updated)
 
 
 def keyed_edges(edges: DataFrame, program: PregelProgram, partitions: int) -> DataFrame:
@@ -262,13 +303,7 @@ def iteration_step(edges: DataFrame, state: DataFrame, program: PregelProgram, o
         program: The algorithm.
         own: The input vertices' columns (besides ``id``), carried along unchanged.
     """
-    aggregated = _messages(_triplets(edges, state, program), program).groupBy("id").agg(program.aggregate.alias(MSG))
-    return state.join(aggregated.hint("shuffle_hash"), "id", "left").select(
-        "id",
-        *own,
-        *[c.update.alias(c.name) for c in program.columns],
-        *[F.col(c.name).alias(PREVIOUS_PREFIX + c.name) for c in program.columns],
-    )
+    return IterationPlan.of(program, own).step(edges, state)
 
 
 def initial_state(vertices: DataFrame, program: PregelProgram, partitions: int) -> DataFrame:
@@ -308,26 +343,34 @@ def _run_dataframe(vertices: DataFrame, edges: DataFrame, program: PregelProgram
     with runner_conf(spark, partitions):
         graph_edges = keyed_edges(edges, program, partitions)
         state = initial_state(vertices, program, partitions).localCheckpoint(eager=False)
+        plan = IterationPlan.of(program, own)
         history: list[float] = []
         seconds: list[float] = []
         converged = False
         iteration = 0
+        last = time.perf_counter()
         for iteration in range(1, program.max_iterations + 1):
-            started = time.perf_counter()
-            updated = iteration_step(graph_edges, state, program, own)
+            updated = plan.step(graph_edges, state)
             # Every iteration is materialised: planning several into one job recomputes the
             # earlier ones (measured on Higgs: 4 per job took 1.6 times as long per iteration).
             reliable = program.checkpoint_interval > 0 and iteration % program.checkpoint_interval == 0
             updated = updated.checkpoint(eager=False) if reliable else updated.localCheckpoint(eager=False)
-            if program.convergence is None:
+            if plan.convergence is None:
                 updated.count()  # the iteration's one action: materialises the checkpoint
             else:
-                change = updated.agg(program.convergence.alias("change")).first()["change"]
+                # The iteration's one action: the checkpoint is written as the change is added up.
+                # (An Observation would save its last stage, but once a session has used one,
+                # Spark ML models that hold the session can no longer be serialised.)
+                change = updated.agg(plan.convergence).collect()[0]["change"]
                 history.append(float(change) if change is not None else 0.0)
-            state = updated.select("id", *own, *added)
-            seconds.append(time.perf_counter() - started)
-            if program.convergence is not None and history[-1] <= program.tolerance:
+            # The previous values ride along into the next iteration, which selects what it
+            # reads: one DataFrame operation fewer per iteration.
+            state = updated
+            now = time.perf_counter()
+            seconds.append(now - last)
+            last = now
+            if plan.convergence is not None and history[-1] <= program.tolerance:
                 converged = True
                 break
     LOG.info("pregel (dataframe): %d iterations on %d partitions, converged=%s", iteration, partitions, converged)
-    return PregelRun(state, ENGINE_DATAFRAME, iteration, converged, history[-1] if history else None, partitions, tuple(history), tuple(seconds))
+    return PregelRun(state.select(*plan.kept), ENGINE_DATAFRAME, iteration, converged, history[-1] if history else None, partitions, tuple(history), tuple(seconds))
