@@ -239,7 +239,7 @@ class IterationPlan:
     convergence: Column | None
 
     @staticmethod
-    def of(program: PregelProgram, own: list[str]) -> "IterationPlan":
+    def of(program: PregelProgram, own: list[str]) -> IterationPlan:
         """The plan of ``program`` on vertices whose own columns (besides ``id``) are ``own``."""
         sent = []
         if program.to_dst is not None:
