@@ -15,7 +15,35 @@ TWEET = {"id_str": "1", "created_at": "Thu Apr 06 15:24:15 +0000 2017", "text": 
          "entities": {"user_mentions": [{"id_str": "2", "screen_name": "bob"}]}}
 RETWEET = {"id_str": "3", "created_at": "Thu Apr 06 16:24:15 +0000 2017", "text": "RT @alice: hi @bob", "user": {"id_str": "5", "screen_name": "carol"},
            "retweeted_status": TWEET}
+ALICE_SKY, BOB_SKY = "did:plc:alice", "did:plc:bob"
+SKY_POST = f"at://{ALICE_SKY}/app.bsky.feed.post/p1"
+
+
+def jetstream(did, collection, rkey, record, operation="create"):
+    return json.dumps({"did": did, "time_us": 1725911162329308, "kind": "commit",
+                       "commit": {"rev": "r", "operation": operation, "collection": collection, "rkey": rkey, "record": record, "cid": "c"}})
+
+
+TOOT = {"id": "1001", "created_at": "2019-12-08T03:48:33.901Z", "content": "<p>hello</p>", "account": {"id": "1", "acct": "gargron"},
+        "mentions": [], "tags": [], "reblog": None}
+BOOST = {"id": "1002", "created_at": "2019-12-08T04:00:00.000Z", "content": "", "account": {"id": "2", "acct": "bob"}, "reblog": TOOT, "mentions": [], "tags": []}
+PAGE = {"data": [{"id": "100_1", "created_time": "2026-10-01T12:00:00+0000", "message": "Match day", "from": {"id": "100", "name": "Club"},
+                  "comments": {"data": [{"id": "1_11", "created_time": "2026-10-01T12:05:00+0000", "message": "Go!", "from": {"id": "300", "name": "Fan"}},
+                                        {"id": "1_13", "created_time": "2026-10-01T12:07:00+0000", "message": "no author"}]},
+                  "reactions": {"data": [{"id": "500", "name": "Liker", "type": "LIKE"}]}}]}
+WEIBO_ROOT = {"created_at": "Tue May 31 17:46:55 +0800 2011", "idstr": "11488058246", "text": "求关注", "user": {"idstr": "1404376560", "screen_name": "zaku"}}
+WEIBO_REPOST = {"created_at": "Tue May 31 18:00:00 +0800 2011", "idstr": "11488058300", "text": "好", "user": {"idstr": "2", "screen_name": "b"},
+                "retweeted_status": WEIBO_ROOT}
 SOURCES = {
+    "bluesky/part-0.jsonl": [
+        jetstream(ALICE_SKY, "app.bsky.feed.post", "p1", {"$type": "app.bsky.feed.post", "createdAt": "2024-09-09T19:46:02.102Z", "text": "hi @bob",
+                  "facets": [{"index": {"byteStart": 3, "byteEnd": 7}, "features": [{"$type": "app.bsky.richtext.facet#mention", "did": BOB_SKY}]}]}),
+        jetstream(BOB_SKY, "app.bsky.feed.like", "l1", {"$type": "app.bsky.feed.like", "createdAt": "2024-09-09T20:03:00Z", "subject": {"uri": SKY_POST, "cid": "c"}}),
+        jetstream(BOB_SKY, "app.bsky.feed.like", "l0", None, operation="delete"),
+    ],
+    "mastodon/part-0.jsonl": [json.dumps(TOOT), json.dumps(BOOST), "<html>not json</html>"],
+    "facebook/page-100.json": [json.dumps(PAGE)],
+    "weibo/part-0.jsonl": [json.dumps(WEIBO_REPOST), json.dumps({"idstr": "9", "user": {"idstr": "3"}})],
     "twitter/part-0.jsonl": [json.dumps(TWEET), json.dumps(RETWEET), "", '{"id_str": "7", "created_at": "yesterday", "user": {"id_str": "1"}}', '{"trunc'],
     "reddit/part-0.jsonl": [
         json.dumps({"id": "abc", "author": "dan", "created_utc": 1577836800, "title": "t", "selftext": ""}),
@@ -44,12 +72,25 @@ def ingested(spark, config, tmp_path_factory):
     return spark, config, root, warehouse, first
 
 
+def graph_api_items(export):
+    """Posts, comments (at any depth) and reactions of a Graph API page export."""
+    def items(node):
+        comments = node.get("comments", {}).get("data", [])
+        return 1 + len(node.get("reactions", {}).get("data", [])) + sum(items(c) for c in comments)
+    return sum(items(post) for post in export["data"])
+
+
 def records_in_input():
+    """Non-blank lines, CSV rows under a header, Graph API items of a page export."""
     counted = {}
     for relative, lines in SOURCES.items():
         source = "identities" if relative == "identities.csv" else relative.split("/")[0]
         rows = [line for line in lines if line.strip()]
-        counted[source] = counted.get(source, 0) + (len(rows) - 1 if relative.endswith(".csv") else len(rows))
+        if source == "facebook":
+            records = sum(graph_api_items(json.loads(row)) for row in rows)
+        else:
+            records = len(rows) - 1 if relative.endswith(".csv") else len(rows)
+        counted[source] = counted.get(source, 0) + records
     return counted
 
 
@@ -66,13 +107,17 @@ def test_ledger_accounts_for_every_record(ingested):
         "reddit": (3, 2, 1, 0),
         "edges": (3, 1, 1, 1),
         "research_csv": (1, 1, 0, 0),
+        "bluesky": (3, 2, 1, 0),  # the deletion is quarantined
+        "mastodon": (3, 2, 1, 0),
+        "facebook": (4, 3, 1, 0),  # post, 2 comments, 1 reaction; the comment without "from" is quarantined
+        "weibo": (2, 1, 1, 0),
     }
     # Counted from the input, not from the classification: non-blank lines, CSV rows under a header.
     assert {s: r.records_read for s, r in first.items()} == records_in_input()
     ledger = table(spark, warehouse, "ingest_runs")
     assert ledger.where("records_read <> accepted + quarantined + duplicates").count() == 0
     quarantined = {r["source"]: r["count"] for r in table(spark, warehouse, "silver/quarantine").groupBy("source").count().collect()}
-    assert quarantined == {"identities": 1, "twitter": 2, "reddit": 1, "edges": 1}
+    assert quarantined == {"identities": 1, "twitter": 2, "reddit": 1, "edges": 1, "bluesky": 1, "mastodon": 1, "facebook": 1, "weibo": 1}
 
 
 def test_quarantine_keeps_position_raw_text_and_reason(ingested):
@@ -89,7 +134,7 @@ def test_events_targets_and_persons(ingested):
     spark, _, _, warehouse, _ = ingested
     events = table(spark, warehouse, "silver/events")
     rows = [(r.platform, r.event_type, r.actor_account_id, r.target_account_id) for r in events.collect()]
-    assert len(rows) == len(set(rows)) == 8  # a set would hide a doubled event
+    assert len(rows) == len(set(rows)) == 18  # a set would hide a doubled event
     got = set(rows)
     assert got == {
         ("twitter", "post", "9", None),
@@ -100,6 +145,16 @@ def test_events_targets_and_persons(ingested):
         ("reddit", "post", "dan", None),
         ("reddit", "reply", "erin", "dan"),  # the parent's author
         ("snap", "reshare", "1", "2"),
+        ("bluesky", "post", ALICE_SKY, None),
+        ("bluesky", "mention", ALICE_SKY, BOB_SKY),
+        ("bluesky", "like", BOB_SKY, ALICE_SKY),  # the liked post's author, from its URI
+        ("mastodon", "post", "1", None),  # once, though the boost carries it again
+        ("mastodon", "reshare", "2", "1"),
+        ("facebook", "post", "100", None),
+        ("facebook", "reply", "300", "100"),
+        ("facebook", "like", "500", "100"),
+        ("weibo", "reshare", "2", "1404376560"),
+        ("weibo", "post", "1404376560", None),  # the reposted root, carried by the repost
     }
     persons = {(r.platform, r.account_id): r.person_id for r in table(spark, warehouse, "silver/accounts").collect()}
     assert persons[("twitter", "9")] == persons[("reddit", "dan")] == "p-alice"

@@ -154,6 +154,22 @@ def test_spam_account_is_named_with_its_numbers(spark):
     ]
 
 
+def test_bursts_of_nothing_but_mentions_are_spam_and_a_chatty_person_is_not(spark):
+    day = 86400
+    # Mentions of their own (no post around them, as edge lists give them), and nothing else:
+    # 15 a day on 3 days is the mention_only_bursts rule (full at 12 a day).
+    burst = [event("mention", "pinger", d * day + i * 60, target=f"u{i}", platform="snap") for d in range(3) for i in range(15)]
+    # 3 a day on 10 days and nothing else: below the rule's start (6 a day).
+    calm = [event("mention", "calm", d * day + i * 60, target=f"u{i}", platform="snap") for d in range(10) for i in range(3)]
+    # 15 mentions in one day, but also 5 replies of their own: not "nothing else".
+    chatty = [event("mention", "chatty", i * 60, target=f"u{i}", platform="snap") for i in range(15)]
+    chatty += [event("reply", "chatty", 3600 + i * 600, target=f"u{i}", platform="snap") for i in range(5)]
+    rows = judged(spark, burst + calm + chatty, as_of=dt.date(2026, 10, 5))
+    assert (rows["pinger"]["is_bot"], rows["pinger"]["kind"], rows["pinger"]["bot_score"]) == (True, "spam", 1.0)
+    assert rows["pinger"]["reasons"] == ["mentions other accounts 45 times on 3 days and does nothing else"]
+    assert [(rows[a]["is_bot"], rows[a]["kind"]) for a in ("calm", "chatty")] == [(False, "genuine")] * 2
+
+
 def test_one_spammy_habit_alone_is_not_spam(spark):
     # A person who always links their own blog, but writes each post anew.
     posts = [event("post", "blogger", i * 86400, post=f"b{i}", text=f"new essay number {'abcdefgh'[i]} https://blog.example") for i in range(8)]
