@@ -187,6 +187,16 @@ def test_people_and_the_background_are_genuine(gaming):
     assert set(kinds(gaming, crowd)) == {"genuine", "inactive"}
 
 
+def test_bot_engagers_do_not_raise_a_persons_bot_score_they_are_only_named(gaming):
+    # buyer and buyer_twin post the same and have mirrored genuine audiences; only buyer
+    # also drew 5,000 bought followers' likes. Its bot score is its own behaviour's.
+    buyer, twin = gaming.verdicts[gaming.role("buyer")], gaming.verdicts[gaming.role("buyer_twin")]
+    assert buyer["bot_score"] == twin["bot_score"] < 0.5
+    company = [r for r in buyer["reasons"] if r.endswith(" accounts that engage with it are bots")]
+    assert len(company) == 1 and company[0].startswith("100% of the "), buyer["reasons"]
+    assert not any(r.endswith("are bots") for r in twin["reasons"])
+
+
 # -- (b) what the metrics make of each trick ------------------------------------------------
 
 

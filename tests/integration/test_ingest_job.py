@@ -1,5 +1,6 @@
 """The ingest job on a small input with every source: ledger, quarantine, idempotence."""
 
+import datetime as dt
 import json
 import shutil
 
@@ -197,3 +198,31 @@ def test_a_handle_gets_its_account_id_on_a_later_run(ingested, tmp_path):
     run_ingest(spark, config, str(later), warehouse)
     assert reshare() == [("zoe", "42")]
     assert table(spark, warehouse, "silver/unresolved_targets").where("target_handle = 'zoe'").count() == 0
+
+
+def test_an_edit_replaces_its_post_and_per_field_the_newest_profile_value_wins(ingested, tmp_path):
+    spark, config, _, warehouse, _ = ingested
+    newer = tmp_path / "newer"
+    (newer / "mastodon").mkdir(parents=True)
+    (newer / "twitter").mkdir(parents=True)
+    edited = {**TOOT, "edited_at": "2019-12-09T00:00:00.000Z", "content": "<p>hello again</p>"}
+    (newer / "mastodon" / "part-1.jsonl").write_text(json.dumps(edited) + "\n", encoding="utf-8")
+    # A day after the first run's tweets: alice has 99 followers now.
+    later_tweet = {**TWEET, "id_str": "11", "created_at": "Fri Apr 07 15:24:15 +0000 2017", "text": "again", "entities": {},
+                   "user": {**USER, "followers_count": 99}}
+    (newer / "twitter" / "part-1.jsonl").write_text(json.dumps(later_tweet) + "\n", encoding="utf-8")
+    run_ingest(spark, config, str(newer), warehouse)
+
+    older = tmp_path / "older"
+    (older / "twitter").mkdir(parents=True)
+    # Read last but written first: its follower count and handle are older than what is known;
+    # its description is the only one anyone has seen, so it fills the empty field.
+    early_tweet = {**TWEET, "id_str": "12", "created_at": "Sat Apr 01 15:24:15 +0000 2017", "text": "early", "entities": {},
+                   "user": {**USER, "screen_name": "alice_old", "followers_count": 5, "description": "writes about maps"}}
+    (older / "twitter" / "part-2.jsonl").write_text(json.dumps(early_tweet) + "\n", encoding="utf-8")
+    run_ingest(spark, config, str(older), warehouse)
+
+    posts = table(spark, warehouse, "silver/events").where("platform = 'mastodon' AND post_id = '1001' AND event_type = 'post'")
+    assert [(r.text, r.version_ts) for r in posts.collect()] == [("hello again", dt.datetime(2019, 12, 9))]
+    alice = table(spark, warehouse, "silver/accounts").where("platform = 'twitter' AND account_id = '9'").collect()
+    assert [(r.handle, r.followers_count, r.description) for r in alice] == [("alice", 99, "writes about maps")]
