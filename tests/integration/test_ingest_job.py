@@ -8,6 +8,7 @@ import pytest
 
 from jobs.common.delta import Warehouse
 from jobs.ingest import run_ingest
+from tests.unit.silver_rows import jetstream
 
 pytestmark = pytest.mark.integration
 
@@ -18,11 +19,6 @@ RETWEET = {"id_str": "3", "created_at": "Thu Apr 06 16:24:15 +0000 2017", "text"
            "retweeted_status": TWEET}
 ALICE_SKY, BOB_SKY = "did:plc:alice", "did:plc:bob"
 SKY_POST = f"at://{ALICE_SKY}/app.bsky.feed.post/p1"
-
-
-def jetstream(did, collection, rkey, record, operation="create"):
-    return json.dumps({"did": did, "time_us": 1725911162329308, "kind": "commit",
-                       "commit": {"rev": "r", "operation": operation, "collection": collection, "rkey": rkey, "record": record, "cid": "c"}})
 
 
 TOOT = {"id": "1001", "created_at": "2019-12-08T03:48:33.901Z", "content": "<p>hello</p>", "account": {"id": "1", "acct": "gargron"},
@@ -37,10 +33,10 @@ WEIBO_REPOST = {"created_at": "Tue May 31 18:00:00 +0800 2011", "idstr": "114880
                 "retweeted_status": WEIBO_ROOT}
 SOURCES = {
     "bluesky/part-0.jsonl": [
-        jetstream(ALICE_SKY, "app.bsky.feed.post", "p1", {"$type": "app.bsky.feed.post", "createdAt": "2024-09-09T19:46:02.102Z", "text": "hi @bob",
-                  "facets": [{"index": {"byteStart": 3, "byteEnd": 7}, "features": [{"$type": "app.bsky.richtext.facet#mention", "did": BOB_SKY}]}]}),
-        jetstream(BOB_SKY, "app.bsky.feed.like", "l1", {"$type": "app.bsky.feed.like", "createdAt": "2024-09-09T20:03:00Z", "subject": {"uri": SKY_POST, "cid": "c"}}),
-        jetstream(BOB_SKY, "app.bsky.feed.like", "l0", None, operation="delete"),
+        json.dumps(jetstream(ALICE_SKY, "app.bsky.feed.post", "p1", {"$type": "app.bsky.feed.post", "createdAt": "2024-09-09T19:46:02.102Z", "text": "hi @bob",
+                  "facets": [{"index": {"byteStart": 3, "byteEnd": 7}, "features": [{"$type": "app.bsky.richtext.facet#mention", "did": BOB_SKY}]}]})),
+        json.dumps(jetstream(BOB_SKY, "app.bsky.feed.like", "l1", {"$type": "app.bsky.feed.like", "createdAt": "2024-09-09T20:03:00Z", "subject": {"uri": SKY_POST, "cid": "c"}})),
+        json.dumps(jetstream(BOB_SKY, "app.bsky.feed.like", "l0", None, operation="delete")),
     ],
     "mastodon/part-0.jsonl": [json.dumps(TOOT), json.dumps(BOOST), "<html>not json</html>"],
     "facebook/page-100.json": [json.dumps(PAGE)],

@@ -33,3 +33,9 @@ def accounts_df(spark, rows):
         values.update(row)
         full.append(tuple(values[f.name] for f in ACCOUNTS_SCHEMA.fields))
     return spark.createDataFrame(full, ACCOUNTS_SCHEMA)
+
+
+def jetstream(did, collection, rkey, record, operation="create"):
+    """One Bluesky Jetstream commit event, as a dict."""
+    return {"did": did, "time_us": 1725911162329308, "kind": "commit",
+            "commit": {"rev": "3l3qo2vutsw2b", "operation": operation, "collection": collection, "rkey": rkey, "record": record, "cid": "bafyreia"}}

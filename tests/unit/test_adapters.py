@@ -7,6 +7,7 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
+from tests.unit.silver_rows import jetstream
 from transforms.adapters import bluesky, edges, facebook, mastodon, reddit, research_csv, twitter, weibo
 
 EVENT_COLUMNS = ["event_type", "actor_account_id", "target_account_id", "target_handle", "post_id", "parent_post_id", "root_post_id"]
@@ -100,11 +101,6 @@ def test_twitter_malformed_records_get_reasons(spark):
     records = twitter.to_records(bronze(spark, "twitter", [raw for raw, _ in TWITTER_MALFORMED]))
     assert problems_of(records) == [reason for _, reason in TWITTER_MALFORMED]
     assert [r[0] for r in records.select(F.size("events")).collect()] == [0] * len(TWITTER_MALFORMED)
-
-
-def jetstream(did, collection, rkey, record, operation="create"):
-    return {"did": did, "time_us": 1725911162329308, "kind": "commit",
-            "commit": {"rev": "3l3qo2vutsw2b", "operation": operation, "collection": collection, "rkey": rkey, "record": record, "cid": "bafyreia"}}
 
 
 def test_bluesky_posts_replies_reposts_likes_follows(spark):
