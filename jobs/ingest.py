@@ -16,7 +16,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from functools import reduce
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 # spark-submit runs this file as a script: make the project importable when it does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -224,12 +224,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def ingest_stage(spark: SparkSession, config: CloutConfig, input_dir: str, warehouse: Warehouse, log: RunLog) -> None:
+def ingest_stage(spark: SparkSession, config: CloutConfig, input_dir: str, warehouse: Warehouse, log: RunLog) -> dict[str, Any]:
     """The ingest stage as a run logs it: timed, with what it read and wrote."""
     with log.stage("ingest") as stage:
         before = table_versions(spark, warehouse, INGEST_TABLES)
         stage.outcome = ingest_outcome(spark, warehouse, run_ingest(spark, config, input_dir, warehouse), before)
         log.text(lambda: ingest_text(stage.outcome))
+    return stage.outcome
 
 
 def main(argv: list[str] | None = None) -> None:

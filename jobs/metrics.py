@@ -174,13 +174,14 @@ def metrics_text(outcome: dict[str, Any]) -> str:
     )
 
 
-def metrics_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, log: RunLog) -> None:
+def metrics_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, log: RunLog) -> dict[str, Any]:
     """The metrics stage as a run logs it: timed, with the engine that ran and rows written."""
     with log.stage("metrics") as stage:
         engine = resolve_engine(spark, config.graph.engine)
         log.event("graph_engine", f"graph engine: {engine} (asked for {config.graph.engine})", engine=engine, requested=config.graph.engine)
         stage.outcome = run_metrics(spark, config, warehouse, score_date, engine)
         log.text(lambda: metrics_text(stage.outcome))
+    return stage.outcome
 
 
 def main(argv: list[str] | None = None) -> None:

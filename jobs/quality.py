@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 # spark-submit runs this file as a script: make the project importable when it does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -60,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def quality_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, log: RunLog) -> None:
+def quality_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, score_date: dt.date, log: RunLog) -> dict[str, Any]:
     """The quality stage as a run logs it: timed, with the verdicts per kind and rows written."""
     with log.stage("quality") as stage:
         engine = resolve_engine(spark, config.graph.engine)
@@ -69,6 +70,7 @@ def quality_stage(spark: SparkSession, config: CloutConfig, warehouse: Warehouse
         kinds = run_quality(spark, config, warehouse, score_date, engine)
         stage.outcome = {**quality_outcome(kinds, written_since(spark, warehouse, before)), "graph_engine": engine}
         log.text(lambda: quality_text(stage.outcome))
+    return stage.outcome
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,13 +4,17 @@
 (``make notebooks``): builds one local SparkSession, registers the warehouse's tables by
 name (as a Databricks metastore would have them), then runs each notebook's cells in order
 with ``spark`` and ``display`` defined, as Databricks does. Every matplotlib figure a cell
-leaves open is written to ``OUT/<notebook>/cellNN-K.png``. Exits non-zero, after running
-them all, if any notebook failed.
+leaves open is written to ``OUT/<notebook>/cellNN-K.png``, and ``OUT/figures.json`` lists,
+for each figure, the data marks each of its plots draws (bars, line points, scatter points,
+image cells), so an empty chart is found without looking at it. Exits non-zero, after
+running them all, if any notebook failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import sys
 import time
@@ -81,24 +85,67 @@ def _display(value: Any, *args: Any, **kwargs: Any) -> None:
         print(value)
 
 
-def _save_open_figures(folder: Path, cell: Cell) -> list[Path]:
+@dataclass(frozen=True)
+class Figure:
+    """A saved figure and the data marks of each of its plots (colour bars left out)."""
+
+    path: Path
+    marks: tuple[int, ...]
+
+
+def _finite(values: Any) -> int:
+    """Values a plot draws: numbers that are neither NaN nor masked (pandas masks gaps)."""
+    import numpy as np
+
+    try:
+        array = np.ma.masked_invalid(np.ma.asarray(values, dtype=float))
+    except (TypeError, ValueError):  # categories, dates as objects: each one is drawn
+        return len(values)
+    return int(array.count())
+
+
+def _drawn_size(patch: Any) -> bool:
+    width, height = (getattr(patch, "get_width", None), getattr(patch, "get_height", None))
+    return bool(width and height) and all(math.isfinite(v) and v != 0 for v in (width(), height()))
+
+
+def data_marks(axes: Any) -> int:
+    """Marks of data one matplotlib ``Axes`` draws: bars of non-zero size, points of data
+    lines, scatter points and segments, image cells. Reference lines (``axvline``), text and
+    annotations are not data, nor are NaN or masked values: a chart of an empty series
+    counts 0."""
+    marks = sum(_finite(line.get_ydata()) for line in axes.lines if line.get_transform() is axes.transData)
+    marks += sum(1 for patch in axes.patches if _drawn_size(patch))
+    for collection in axes.collections:
+        segments = getattr(collection, "get_segments", None)
+        if segments:
+            marks += len(segments())
+        else:
+            offsets = collection.get_offsets()
+            marks += _finite(offsets[:, 1]) if len(offsets) else 0
+    marks += sum(int(image.get_array().count()) for image in axes.images)
+    return int(marks)
+
+
+def _save_open_figures(folder: Path, cell: Cell) -> list[Figure]:
     import matplotlib.pyplot as plt
 
     saved = []
     for index, number in enumerate(plt.get_fignums(), start=1):
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"cell{cell.number:02d}-{index}.png"
-        plt.figure(number).savefig(path, dpi=100, bbox_inches="tight")
-        saved.append(path)
+        figure = plt.figure(number)
+        figure.savefig(path, dpi=100, bbox_inches="tight")
+        saved.append(Figure(path, tuple(data_marks(axes) for axes in figure.axes if axes.get_label() != "<colorbar>")))
     plt.close("all")
     return saved
 
 
-def run_notebook(path: Path, namespace: dict[str, Any], figures_dir: Path) -> list[Path]:
-    """Runs one notebook's code cells in ``namespace``; returns the PNG files written."""
+def run_notebook(path: Path, namespace: dict[str, Any], figures_dir: Path) -> list[Figure]:
+    """Runs one notebook's code cells in ``namespace``; returns the figures written."""
     import matplotlib.pyplot as plt
 
-    saved: list[Path] = []
+    saved: list[Figure] = []
     try:
         for cell in notebook_cells(path.read_text(encoding="utf-8")):
             if cell.kind == "markdown":
@@ -137,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     register_local_tables(spark, Warehouse(args.warehouse, config.database))
 
     failed = []
+    drawn: dict[str, list[dict[str, Any]]] = {}
     for notebook in args.notebooks or default_notebooks():
         started = time.monotonic()
         print(f"[clout] notebook {notebook.name}: started", flush=True)
@@ -147,8 +195,11 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(notebook.name)
             print(f"[clout] notebook {notebook.name}: FAILED", flush=True)
             continue
+        drawn[notebook.stem] = [{"figure": figure.path.name, "marks": list(figure.marks)} for figure in figures]
         print(f"[clout] notebook {notebook.name}: done in {time.monotonic() - started:.1f}s, {len(figures)} figures", flush=True)
     spark.stop()
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / "figures.json").write_text(json.dumps(drawn, indent=2) + "\n")
     if failed:
         print(f"[clout] failed notebooks: {', '.join(failed)}", file=sys.stderr)
         return 1
