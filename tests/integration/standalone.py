@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.request
 from contextlib import ExitStack, contextmanager
@@ -35,15 +36,31 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def cluster_env() -> dict[str, str]:
-    """Environment of the daemons and of spark-submit: loopback only, this Python."""
+def cluster_env(python: str | Path | None = None) -> dict[str, str]:
+    """Environment of the daemons and of spark-submit: loopback only, ``python`` (this
+    Python by default) for driver and workers, and no ``PYTHONPATH`` leaking the checkout."""
+    inherited = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     return {
-        **os.environ,
+        **inherited,
         "SPARK_HOME": str(spark_home()),
         "SPARK_LOCAL_IP": LOOPBACK,
-        "PYSPARK_PYTHON": sys.executable,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
+        "PYSPARK_PYTHON": str(python or sys.executable),
+        "PYSPARK_DRIVER_PYTHON": str(python or sys.executable),
     }
+
+
+def interpreter_without_project(directory: Path) -> Path:
+    """A Python with this environment's third-party packages (pyspark, numpy, pyarrow ...)
+    and nothing of the project: a virtual environment whose one ``.pth`` line adds this
+    environment's site-packages as a plain path. Python runs the ``.pth`` files of site
+    directories only, so the editable install's finder in there never runs, and ``jobs``
+    and ``transforms`` can come only from what a job ships (``--py-files``)."""
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(directory)], check=True)
+    python = directory / "bin" / "python"
+    ask = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site_packages = Path(subprocess.run([str(python), "-c", ask], check=True, capture_output=True, text=True).stdout.strip())
+    (site_packages / "clout-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
 
 
 def _wait_for(check, what: str, timeout: float, logs: list[Path]) -> None:
@@ -77,10 +94,12 @@ def _alive_workers(cluster: Cluster) -> int:
 
 
 @contextmanager
-def standalone_cluster(work_dir: Path, workers: int = 2, cores: int = 1, memory: str = "1536m", timeout: float = 120) -> Iterator[Cluster]:
-    """Runs a master and ``workers`` workers until the block ends, however it ends."""
+def standalone_cluster(
+    work_dir: Path, workers: int = 2, cores: int = 1, memory: str = "1536m", timeout: float = 120, python: Path | None = None
+) -> Iterator[Cluster]:
+    """Runs a master and ``workers`` workers (their Python: ``python``) until the block ends, however it ends."""
     spark_class = str(spark_home() / "bin" / "spark-class")
-    env = cluster_env()
+    env = cluster_env(python)
     port, ui_port = free_port(), free_port()
     url = f"spark://{LOOPBACK}:{port}"
     cluster = Cluster(url, ui_port)

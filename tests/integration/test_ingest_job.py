@@ -8,6 +8,7 @@ import pytest
 
 from jobs.common.delta import Warehouse
 from jobs.ingest import run_ingest
+from tests.integration.input_counts import records_in_input
 from tests.unit.silver_rows import jetstream
 
 pytestmark = pytest.mark.integration
@@ -69,34 +70,12 @@ def ingested(spark, config, tmp_path_factory):
     return spark, config, root, warehouse, first
 
 
-def graph_api_items(export):
-    """Posts, comments (at any depth) and reactions of a Graph API page export."""
-    def items(node):
-        comments = node.get("comments", {}).get("data", [])
-        return 1 + len(node.get("reactions", {}).get("data", [])) + sum(items(c) for c in comments)
-    return sum(items(post) for post in export["data"])
-
-
-def records_in_input():
-    """Non-blank lines, CSV rows under a header, Graph API items of a page export."""
-    counted = {}
-    for relative, lines in SOURCES.items():
-        source = "identities" if relative == "identities.csv" else relative.split("/")[0]
-        rows = [line for line in lines if line.strip()]
-        if source == "facebook":
-            records = sum(graph_api_items(json.loads(row)) for row in rows)
-        else:
-            records = len(rows) - 1 if relative.endswith(".csv") else len(rows)
-        counted[source] = counted.get(source, 0) + records
-    return counted
-
-
 def table(spark, warehouse, name):
     return spark.read.format("delta").load(warehouse.path(name))
 
 
 def test_ledger_accounts_for_every_record(ingested):
-    spark, _, _, warehouse, first = ingested
+    spark, _, root, warehouse, first = ingested
     counts = {s: (r.records_read, r.accepted, r.quarantined, r.duplicates) for s, r in first.items()}
     assert counts == {
         "identities": (3, 2, 1, 0),
@@ -109,8 +88,9 @@ def test_ledger_accounts_for_every_record(ingested):
         "facebook": (4, 3, 1, 0),  # post, 2 comments, 1 reaction; the comment without "from" is quarantined
         "weibo": (2, 1, 1, 0),
     }
-    # Counted from the input, not from the classification: non-blank lines, CSV rows under a header.
-    assert {s: r.records_read for s, r in first.items()} == records_in_input()
+    # Counted from the input files, not from the classification: non-blank lines, CSV rows
+    # under a header, Graph API items.
+    assert {s: r.records_read for s, r in first.items()} == records_in_input(root)
     ledger = table(spark, warehouse, "ingest_runs")
     assert ledger.where("records_read <> accepted + quarantined + duplicates").count() == 0
     quarantined = {r["source"]: r["count"] for r in table(spark, warehouse, "silver/quarantine").groupBy("source").count().collect()}
