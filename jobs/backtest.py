@@ -143,6 +143,10 @@ def run_backtest(spark: SparkSession, config: CloutConfig, warehouse: Warehouse,
             "spearman": _figure(row["spearman_score_followers_known"]),
             "top_overlap": _figure(row["top_overlap_score_followers_known"]),
         },
+        "spearman_gap_past_engagers": {
+            "gap": _figure(row["spearman_gap_past_engagers"]),
+            "standard_error": _figure(row["spearman_gap_past_engagers_se"]),
+        },
         "beats_past_engagers": beats,
         "verdict": sentence,
     }
@@ -173,8 +177,20 @@ def backtest_text(outcome: dict[str, Any]) -> str:
         f"followers are known for {outcome['followers_known']:,} of {outcome['persons']:,} persons; on those the Clout score has "
         f"Spearman {_number(known['spearman'], 4)}, top-{k} overlap {_number(known['top_overlap'], 2)}"
     )
+    lines.append(gap_text(outcome["spearman_gap_past_engagers"]))
     lines.append(f"verdict: {outcome['verdict']}")
     return "\n".join(lines)
+
+
+def gap_text(gap: dict[str, float | None]) -> str:
+    """The Spearman gap between the score and past engagers, and whether it is more than noise."""
+    if gap["gap"] is None:
+        return "Spearman gap to past genuine engagers: n/a"
+    if gap["standard_error"] is None:
+        return f"Spearman gap to past genuine engagers: {gap['gap']:+.4f} (too few persons for a standard error)"
+    size = abs(gap["gap"]) / gap["standard_error"] if gap["standard_error"] else float("inf")
+    judged = "within noise (under 2 standard errors)" if size < 2 else f"{size:.1f} standard errors"
+    return f"Spearman gap to past genuine engagers: {gap['gap']:+.4f}, standard error {gap['standard_error']:.4f}: {judged}"
 
 
 def at_least_one(value: str) -> int:

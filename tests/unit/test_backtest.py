@@ -13,7 +13,7 @@ from chispa import assert_df_equality
 from pyspark.ml.feature import VectorAssembler
 from pyspark.ml.stat import Correlation
 
-from jobs.backtest import backtest_text, main, run_backtest, verdict
+from jobs.backtest import backtest_text, gap_text, main, run_backtest, verdict
 from jobs.common.delta import Warehouse
 from tests.unit.silver_rows import T0, accounts_df, event, events_df
 from transforms.score.backtest import (
@@ -21,6 +21,7 @@ from transforms.score.backtest import (
     backtest_persons,
     future_engagers,
     spearman,
+    spearman_gap_error,
     top_k_overlap,
 )
 
@@ -99,6 +100,39 @@ def test_spearman_leaves_out_rows_with_nulls(spark):
 
 
 # -- top-k overlap ----------------------------------------------------------------------
+
+
+def test_the_spearman_gap_has_a_standard_error_from_groups_of_persons(spark):
+    import numpy as np
+    from pyspark.sql import functions as F
+    from scipy.stats import rankdata
+
+    generator = random.Random(5)
+    rows = []
+    for i in range(600):
+        future = float(max(0, generator.randint(-6, 4)))  # mostly ties at 0, as a real future is
+        rows.append((f"p{i}", future, future + generator.random() * 3, future + generator.random() * 6))
+    frame = values_df(spark, ["person_id", "future", "score", "past"], rows)
+    got = spearman_gap_error(frame, "future", "score", "past", folds=8).first()
+
+    # The same by hand: ranks over all rows, then the correlation gap in each group.
+    folds = dict(frame.select("person_id", (F.abs(F.xxhash64("person_id")) % 8).alias("fold")).collect())
+    future, score, past = (rankdata([row[c] for row in rows]) for c in (1, 2, 3))
+    def gap(index):
+        return np.corrcoef(score[index], future[index])[0, 1] - np.corrcoef(past[index], future[index])[0, 1]
+    gaps = [gap(np.array([folds[row[0]] == k for row in rows])) for k in range(8)]
+    assert got["gap"] == pytest.approx(gap(np.ones(len(rows), dtype=bool)), abs=1e-12)
+    assert got["gap"] > 0.05  # the score is the less noisy copy of the future
+    assert got["gap_se"] == pytest.approx(np.std(gaps, ddof=1) / math.sqrt(8), abs=1e-12)
+    assert 0 < got["gap_se"] < got["gap"]
+
+
+def test_gap_text_says_whether_a_gap_is_more_than_noise():
+    assert gap_text({"gap": -0.0014, "standard_error": 0.001}) == (
+        "Spearman gap to past genuine engagers: -0.0014, standard error 0.0010: within noise (under 2 standard errors)"
+    )
+    assert gap_text({"gap": 0.03, "standard_error": 0.01}) == "Spearman gap to past genuine engagers: +0.0300, standard error 0.0100: 3.0 standard errors"
+    assert gap_text({"gap": 0.5, "standard_error": None}) == "Spearman gap to past genuine engagers: +0.5000 (too few persons for a standard error)"
 
 
 def test_top_k_overlap_breaks_ties_by_person_id(spark):
@@ -286,6 +320,7 @@ def test_the_job_prints_the_figures_of_delta_tables(spark, tmp_path, capsys):
     assert figures["followers"]["persons"] == 3
     assert outcome["score_on_followers_known"] == {"persons": 3, "spearman": pytest.approx(1.0), "top_overlap": 1.0}
     assert outcome["beats_past_engagers"] is True
+    assert outcome["spearman_gap_past_engagers"]["gap"] == pytest.approx(EXPECTED_SPEARMAN["score"] - EXPECTED_SPEARMAN["past_engagers"], abs=1e-12)
 
     text = backtest_text(outcome)
     lines = text.splitlines()

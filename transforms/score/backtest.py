@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Sequence
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from transforms.metrics.engagement import genuine_engagements
@@ -39,6 +39,8 @@ COMPLETE_RANKINGS = ("score", "past_engagers", "past_engagements")
 TOP_K = 100
 # Buckets of distinct values over which average ranks are summed up (see average_ranks).
 RANK_BUCKETS = 1000
+# Groups of persons whose spread gives the standard error of a Spearman gap (see spearman_gap_error).
+GAP_FOLDS = 20
 
 
 def future_engagers(events: DataFrame, accounts: DataFrame, verdicts: DataFrame, score_date: dt.date, horizon_days: int) -> DataFrame:
@@ -239,22 +241,48 @@ def _rank_correlations(frame: DataFrame, pairs: Sequence[tuple[str, str]], bucke
     non-null rows, all in one pass: a pair over a subset of the rows has both of its
     columns null on the other rows."""
     columns = list(dict.fromkeys(c for pair in pairs for c in pair))
-    rows = frame.select(*columns).withColumn("_row", F.monotonically_increasing_id())
-    cells = _cells(rows, columns, "_row")
-    ranked = (
-        cells.join(_ranks(cells, buckets, accuracy), ["column", "value"])
-        .groupBy("_row")
-        .pivot("column", columns)
-        .agg(F.first("rank"))
-    )
+    return _ranked(frame.select(*columns), columns, "_row", buckets, accuracy).agg(*[_pearson(r, t).alias(r) for r, t in pairs])
+
+
+def _ranked(frame: DataFrame, columns: Sequence[str], key: str, buckets: int, accuracy: int) -> DataFrame:
+    """``key`` and, per column, its average rank over the column's non-null rows (a
+    ``_row`` key is made up when ``key`` is ``_row``)."""
+    rows = frame.withColumn("_row", F.monotonically_increasing_id()) if key == "_row" else frame
+    cells = _cells(rows, columns, key)
+    return cells.join(_ranks(cells, buckets, accuracy), ["column", "value"]).groupBy(key).pivot("column", list(columns)).agg(F.first("rank"))
+
+
+def _pearson(ranking: str, target: str) -> Column:
     # Pearson's r as covariance over the standard deviations; try_divide: a column with one
     # value throughout (deviation 0) has no correlation, where corr would divide by zero.
-    return ranked.agg(
-        *[
-            F.try_divide(F.covar_pop(F.col(r), F.col(t)), F.stddev_pop(F.col(r)) * F.stddev_pop(F.col(t))).alias(r)
-            for r, t in pairs
-        ]
+    return F.try_divide(F.covar_pop(F.col(ranking), F.col(target)), F.stddev_pop(F.col(ranking)) * F.stddev_pop(F.col(target)))
+
+
+def spearman_gap_error(
+    frame: DataFrame, target: str, ranking: str, baseline: str, key: str = "person_id", folds: int = GAP_FOLDS, buckets: int = RANK_BUCKETS, accuracy: int = 10_000
+) -> DataFrame:
+    """How far apart two rankings' Spearman with the target is, and its standard error.
+
+    A gap of 0.001 over 300,000 persons may be noise. The rows (with no null in the three
+    columns) are ranked once, over all of them; then split into ``folds`` groups by a hash
+    of ``key``, and in each group the Pearson correlation of the ranks is taken for both
+    rankings. The standard error of the gap is the standard deviation of the groups' gaps
+    over the square root of their number (batch means).
+
+    Returns:
+        One row: ``gap`` (the ranking's Spearman minus the baseline's, over all rows) and
+        ``gap_se`` (null with fewer than two groups that have a correlation).
+    """
+    columns = [target, ranking, baseline]
+    ranked = _ranked(frame.select(key, *columns).dropna(), columns, key, buckets, accuracy)
+    overall = ranked.agg((_pearson(ranking, target) - _pearson(baseline, target)).alias("gap"))
+    per_fold = (
+        ranked.groupBy((F.abs(F.xxhash64(key)) % F.lit(folds)).alias("_fold"))
+        .agg((_pearson(ranking, target) - _pearson(baseline, target)).alias("_gap"))
+        .where(F.col("_gap").isNotNull())
+        .agg(F.try_divide(F.stddev_samp("_gap"), F.sqrt(F.count("*"))).alias("gap_se"))
     )
+    return overall.crossJoin(per_fold)
 
 
 def top_k_overlap(frame: DataFrame, ranking: str, target: str, k: int = TOP_K) -> DataFrame:
@@ -290,7 +318,9 @@ def backtest_figures(persons: DataFrame, k: int = TOP_K, buckets: int = RANK_BUC
         :data:`RANKINGS` ``spearman_<ranking>`` and ``top_overlap_<ranking>``: over every
         scored person, except ``followers`` over the persons with a known count; the
         score over those same persons too, as ``spearman_score_followers_known`` and
-        ``top_overlap_score_followers_known``.
+        ``top_overlap_score_followers_known``; and ``spearman_gap_past_engagers`` with
+        ``spearman_gap_past_engagers_se``, the score's Spearman minus that of past engagers
+        and its standard error (:func:`spearman_gap_error`).
     """
     counts = persons.agg(
         F.count("*").alias("persons"),
@@ -316,4 +346,7 @@ def backtest_figures(persons: DataFrame, k: int = TOP_K, buckets: int = RANK_BUC
     for ranking in RANKINGS:
         figures = figures.crossJoin(top_k_overlap(persons, ranking, FUTURE, k).withColumnRenamed("overlap", f"top_overlap_{ranking}"))
     with_followers = persons.where(known)
-    return figures.crossJoin(top_k_overlap(with_followers, "score", FUTURE, k).withColumnRenamed("overlap", "top_overlap_score_followers_known"))
+    gap = spearman_gap_error(persons, FUTURE, "score", "past_engagers", buckets=buckets).select(
+        F.col("gap").alias("spearman_gap_past_engagers"), F.col("gap_se").alias("spearman_gap_past_engagers_se")
+    )
+    return figures.crossJoin(top_k_overlap(with_followers, "score", FUTURE, k).withColumnRenamed("overlap", "top_overlap_score_followers_known")).crossJoin(gap)
