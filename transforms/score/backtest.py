@@ -275,14 +275,18 @@ def spearman_gap_error(
     """
     columns = [target, ranking, baseline]
     ranked = _ranked(frame.select(key, *columns).dropna(), columns, key, buckets, accuracy)
-    overall = ranked.agg((_pearson(ranking, target) - _pearson(baseline, target)).alias("gap"))
-    per_fold = (
-        ranked.groupBy((F.abs(F.xxhash64(key)) % F.lit(folds)).alias("_fold"))
-        .agg((_pearson(ranking, target) - _pearson(baseline, target)).alias("_gap"))
-        .where(F.col("_gap").isNotNull())
-        .agg(F.try_divide(F.stddev_samp("_gap"), F.sqrt(F.count("*"))).alias("gap_se"))
+    gap = _pearson(ranking, target) - _pearson(baseline, target)
+    # One pass over the ranks: the rollup gives every group's gap and, as its total row, the overall one.
+    gaps = (
+        ranked.withColumn("_fold", F.abs(F.xxhash64(key)) % F.lit(folds))
+        .rollup("_fold")
+        .agg(gap.alias("_gap"), F.grouping("_fold").alias("_total"))
     )
-    return overall.crossJoin(per_fold)
+    of_groups = F.when(F.col("_total") == 0, F.col("_gap"))
+    return gaps.agg(
+        F.max(F.when(F.col("_total") == 1, F.col("_gap"))).alias("gap"),
+        F.try_divide(F.stddev_samp(of_groups), F.sqrt(F.count(of_groups))).alias("gap_se"),
+    )
 
 
 def top_k_overlap(frame: DataFrame, ranking: str, target: str, k: int = TOP_K) -> DataFrame:
