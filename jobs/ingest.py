@@ -34,7 +34,7 @@ from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.summary import INGEST_TABLES, ingest_outcome, ingest_text, table_versions  # noqa: E402
 from transforms.adapters import bluesky, edges, facebook, mastodon, reddit, research_csv, twitter, weibo  # noqa: E402
-from transforms.identities import identity_records  # noqa: E402
+from transforms.identities import identity_links, identity_records  # noqa: E402
 from transforms.ingest import (  # noqa: E402
     ACCEPTED,
     DUPLICATE,
@@ -45,6 +45,7 @@ from transforms.ingest import (  # noqa: E402
     outcome_counts,
     quarantine_from,
     with_person_id,
+    with_resolved_targets,
 )
 
 
@@ -99,34 +100,40 @@ def _record_keys(classified: DataFrame, run_id: str) -> DataFrame:
     )
 
 
-def ingest_records(spark: SparkSession, warehouse: Warehouse, records: DataFrame, run_id: str) -> tuple[dict[str, dict], list[str]]:
+def ingest_records(
+    spark: SparkSession, warehouse: Warehouse, records: DataFrame, run_id: str, with_identities: bool
+) -> dict[str, dict]:
     """Classifies the records of a run and writes every outcome to its table.
+
+    Identities come first, so the run's accounts are written with their person; then the
+    accounts, so the run's events are written with the targets their handles name.
+
+    Args:
+        spark: The session.
+        warehouse: Where the tables live.
+        records: The run's unified records of every source, identities.csv's included.
+        run_id: The run.
+        with_identities: Whether the records include identities.csv's.
 
     Returns:
         Per source, the ledger counts (records_read, accepted, quarantined, duplicates,
-        events_mapped); and the event dates the run wrote.
+        events_mapped).
     """
     classified, counts = _classify(spark, warehouse, records, run_id)
-    dates = io.merge_events(spark, warehouse, events_from(classified, run_id))
+    if with_identities:
+        links = identity_links(classified)
+        io.merge_identities(spark, warehouse, links)
+        io.apply_identities(spark, warehouse, links)
     identities = spark.read.format("delta").load(warehouse.path("silver/identities"))
     io.merge_accounts(spark, warehouse, with_person_id(latest_snapshots(classified), identities, run_id))
+    events = events_from(classified, run_id).persist(StorageLevel.MEMORY_AND_DISK)
+    candidates = io.target_candidates(spark, warehouse, events).persist(StorageLevel.MEMORY_AND_DISK)
+    resolved = io.resolved_targets(spark, warehouse, candidates, events).persist(StorageLevel.MEMORY_AND_DISK)
+    io.merge_events(spark, warehouse, with_resolved_targets(events, resolved))
+    io.settle_waiting_targets(spark, warehouse, candidates, resolved)
     append(_record_keys(classified, run_id), warehouse.path("silver/ingested_records"))
-    classified.unpersist()
-    return counts, dates
-
-
-def ingest_identities(spark: SparkSession, warehouse: Warehouse, path: str, run_id: str) -> dict[str, dict]:
-    """Reads ``identities.csv`` into silver/identities and points known accounts at their person.
-
-    Returns:
-        The ledger counts of the identities source.
-    """
-    classified, counts = _classify(spark, warehouse, identity_records(io.read_identities_file(spark, path, run_id)), run_id)
-    links = classified.where(F.col("outcome") == ACCEPTED).select("person_id", "platform", "account_id")
-    io.merge_identities(spark, warehouse, links)
-    io.apply_identities(spark, warehouse, links)
-    append(_record_keys(classified, run_id), warehouse.path("silver/ingested_records"))
-    classified.unpersist()
+    for kept in (resolved, candidates, events, classified):
+        kept.unpersist()
     return counts
 
 
@@ -156,23 +163,21 @@ def run_ingest(spark: SparkSession, config: CloutConfig, input_dir: str, warehou
     counts: dict[str, dict] = {}
     status, message = "succeeded", None
     try:
-        if new_files.get(IDENTITIES_SOURCE):
-            counts.update(ingest_identities(spark, warehouse, new_files[IDENTITIES_SOURCE][0][0], run_id))
         records = []
+        with_identities = bool(new_files.get(IDENTITIES_SOURCE))
+        if with_identities:
+            records.append(identity_records(io.read_identities_file(spark, new_files[IDENTITIES_SOURCE][0][0], run_id)))
         for source in SOURCES:
             if not new_files.get(source):
                 continue
             append(io.read_bronze(spark, source, [f[0] for f in new_files[source]], run_id), warehouse.path(f"bronze/{source}"))
             register_table(spark, warehouse, f"bronze/{source}")
             records.append(adapter_for(source, config)(io.bronze_of_run(spark, warehouse, source, run_id)))
-        dates: list[str] = []
         if records:
-            record_counts, dates = ingest_records(spark, warehouse, reduce(DataFrame.unionByName, records), run_id)
-            counts.update(record_counts)
+            counts.update(ingest_records(spark, warehouse, reduce(DataFrame.unionByName, records), run_id, with_identities))
         ingested = io.ingested_files(new_files, run_id)
         if ingested:
             io.write_ingested_files(spark, warehouse, ingested)
-            io.resolve_targets(spark, warehouse, dates)
     except Exception as error:  # recorded in the ledger, then the run stops
         status, message = "failed", f"{type(error).__name__}: {str(error)[:500]}"
         raise

@@ -7,6 +7,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import MapType, StringType, StructField, StructType
 
 from transforms.adapters.common import finish_records, missing
+from transforms.ingest import ACCEPTED
 from transforms.schema import first_problem, record_key
 from transforms.text import blank_to_null
 
@@ -20,7 +21,7 @@ IDENTITIES_SCHEMA = StructType(
 
 
 def identity_records(bronze: DataFrame) -> DataFrame:
-    """Maps bronze identities rows to records carrying ``person_id, platform, account_id``.
+    """Maps bronze identities rows to records whose ``identity`` is the link they state.
 
     An account listed for two different persons is ambiguous: all its rows are
     quarantined, and the account stays a person of its own until the file is fixed.
@@ -42,13 +43,19 @@ def identity_records(bronze: DataFrame) -> DataFrame:
             F.concat(F.lit("account "), F.col("platform"), F.lit(":"), F.col("account_id"), F.lit(" is listed for several persons ("), F.col("_listed"), F.lit(")")),
         ),
     )
-    records = finish_records(
+    return finish_records(
         parsed,
         record_path=F.lit(""),
         key=record_key(F.lit("identity"), F.col("person_id"), F.col("platform"), F.col("account_id")),
         problem=problem,
         events=F.array(),
         accounts=F.array(),
+        identity=F.struct(*IDENTITIES_SCHEMA.fieldNames()),
     )
-    keyed = parsed.select("source_file", "source_position", "person_id", "platform", "account_id")
-    return records.join(keyed, ["source_file", "source_position"], "left")
+
+
+def identity_links(records: DataFrame) -> DataFrame:
+    """The links (``person_id, platform, account_id``) of the accepted identities records."""
+    return records.where(F.col("identity").isNotNull() & (F.col("outcome") == ACCEPTED)).select(
+        *[F.col("identity")[c].alias(c) for c in IDENTITIES_SCHEMA.fieldNames()]
+    )

@@ -219,3 +219,17 @@ def resolvable_targets(unresolved: DataFrame, accounts: DataFrame, content_event
         .select("event_id", "event_date", F.coalesce("_by_handle", "_by_parent").alias("target_account_id"))
         .where(F.col("target_account_id").isNotNull())
     )
+
+
+def with_resolved_targets(events: DataFrame, resolved: DataFrame) -> DataFrame:
+    """Fills ``target_account_id`` of events from resolved targets (``event_id``, ``target_account_id``).
+
+    A run's events are written with the targets that can be resolved when they are read,
+    so resolution rewrites nothing for them afterwards.
+    """
+    targets = resolved.select("event_id", F.col("target_account_id").alias("_resolved"))
+    return (
+        events.join(targets, "event_id", "left")
+        .withColumn("target_account_id", F.coalesce(F.col("target_account_id"), F.col("_resolved")))
+        .select(*events.columns)
+    )

@@ -90,6 +90,15 @@ ACCOUNT_STRUCT = StructType(
     ]
 )
 
+# A link of identities.csv: an account and the person it belongs to.
+IDENTITY_STRUCT = StructType(
+    [
+        StructField("person_id", StringType()),
+        StructField("platform", StringType()),
+        StructField("account_id", StringType()),
+    ]
+)
+
 RECORD_SCHEMA = StructType(
     [
         StructField("source", StringType(), False),
@@ -101,6 +110,8 @@ RECORD_SCHEMA = StructType(
         StructField("problem", StringType(), True),
         StructField("events", ArrayType(EVENT_STRUCT), True),
         StructField("accounts", ArrayType(ACCOUNT_STRUCT), True),
+        # Only records of identities.csv carry one; the others leave it null.
+        StructField("identity", IDENTITY_STRUCT, True),
     ]
 )
 

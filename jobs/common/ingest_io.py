@@ -232,8 +232,7 @@ def seen_keys(spark: SparkSession, warehouse: Warehouse) -> DataFrame:
     The run appends to the same table later; pinned, a recomputed partition of the
     classification (a lost executor, a cache eviction) still sees what the run began with.
     """
-    path = warehouse.path("silver/ingested_records")
-    return spark.read.format("delta").option("versionAsOf", table_version(spark, path)).load(path).select("record_key")
+    return _pinned(spark, warehouse.path("silver/ingested_records")).select("record_key")
 
 
 def _dates_in(rows: DataFrame) -> list[str]:
@@ -307,10 +306,13 @@ def apply_identities(spark: SparkSession, warehouse: Warehouse, links: DataFrame
     """Points the listed accounts at their person (identities may arrive after accounts).
 
     Accounts a run inserts get their person when they are written; only the links a run
-    read can change accounts written before it.
+    read can change accounts written before it, and there are none in a new warehouse.
     """
+    accounts = DeltaTable.forPath(spark, warehouse.path("silver/accounts"))
+    if accounts.detail().first()["numFiles"] == 0:
+        return
     (
-        DeltaTable.forPath(spark, warehouse.path("silver/accounts"))
+        accounts
         .alias("t")
         .merge(links.alias("s"), "t.platform = s.platform AND t.account_id = s.account_id")
         .whenMatchedUpdate(condition="t.person_id <> s.person_id", set={"person_id": "s.person_id"})
@@ -318,39 +320,52 @@ def apply_identities(spark: SparkSession, warehouse: Warehouse, links: DataFrame
     )
 
 
-def resolve_targets(spark: SparkSession, warehouse: Warehouse, dates: list[str]) -> None:
-    """Fills ``target_account_id`` of events known only by handle or by parent post.
+def _pinned(spark: SparkSession, path: str) -> DataFrame:
+    """A table as of its current version: later writes of the run do not change what it reads."""
+    return spark.read.format("delta").option("versionAsOf", table_version(spark, path)).load(path)
 
-    Candidates are the unresolved events of the dates the run wrote and the events still
-    waiting from earlier runs; those still unresolved afterwards wait for the next run.
 
-    Args:
-        spark: The session.
-        warehouse: Where the tables live.
-        dates: The event dates the run wrote.
+def target_candidates(spark: SparkSession, warehouse: Warehouse, run_events: DataFrame) -> DataFrame:
+    """Events known only by handle or by parent post: the run's and those still waiting.
+
+    The waiting list is pinned: it is rewritten from what this read, even if a cached part
+    of it has to be computed again.
     """
-    events_path, waiting_path = warehouse.path("silver/events"), warehouse.path("silver/unresolved_targets")
-    # Both pinned: the merge below writes events, and the waiting list is rewritten from
-    # what this read, even if a cached part of it has to be computed again.
-    events = spark.read.format("delta").option("versionAsOf", table_version(spark, events_path)).load(events_path)
-    in_run_dates = events.where(F.col("event_date").isin([dt.date.fromisoformat(d) for d in dates])) if dates else events.limit(0)
-    waiting = spark.read.format("delta").option("versionAsOf", table_version(spark, waiting_path)).load(waiting_path)
-    candidates = unresolved_targets(in_run_dates).unionByName(waiting).dropDuplicates(["event_id"]).persist()
+    waiting = _pinned(spark, warehouse.path("silver/unresolved_targets"))
+    return unresolved_targets(run_events).unionByName(waiting).dropDuplicates(["event_id"])
+
+
+def resolved_targets(spark: SparkSession, warehouse: Warehouse, candidates: DataFrame, run_events: DataFrame) -> DataFrame:
+    """The candidates' targets found by handle (in the accounts, this run's included) or by
+    parent post (in the events written before and in the run's own)."""
     accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
     # Parent posts may be in any date: only their three columns are read.
-    content = events.where(F.col("event_type").isin(*CONTENT_EVENT_TYPES)).select("platform", "post_id", "actor_account_id")
-    resolved = resolvable_targets(candidates, accounts, content).persist()
-    (
-        DeltaTable.forPath(spark, events_path)
-        .alias("t")
-        .merge(resolved.alias("s"), f"{_on_dates(_dates_in(resolved))} AND t.event_date = s.event_date AND t.event_id = s.event_id")
-        .whenMatchedUpdate(condition="t.target_account_id IS NULL", set={"target_account_id": "s.target_account_id"})
-        .execute()
-    )
+    post_columns = ("event_type", "platform", "post_id", "actor_account_id")
+    events = _pinned(spark, warehouse.path("silver/events")).select(*post_columns).unionByName(run_events.select(*post_columns))
+    return resolvable_targets(candidates, accounts, events.where(F.col("event_type").isin(*CONTENT_EVENT_TYPES)))
+
+
+def settle_waiting_targets(spark: SparkSession, warehouse: Warehouse, candidates: DataFrame, resolved: DataFrame) -> None:
+    """Writes the targets found for events of earlier runs; the unresolved keep waiting.
+
+    The run's own events were written with their targets (:func:`merge_events` of
+    ``with_resolved_targets``), so only events on the waiting list are updated in place,
+    and a run that resolves none of them rewrites no event file.
+    """
+    events_path, waiting_path = warehouse.path("silver/events"), warehouse.path("silver/unresolved_targets")
+    waiting_ids = _pinned(spark, waiting_path).select("event_id")
+    earlier = resolved.join(waiting_ids, "event_id", "left_semi")
+    dates = _dates_in(earlier)
+    if dates:
+        (
+            DeltaTable.forPath(spark, events_path)
+            .alias("t")
+            .merge(earlier.alias("s"), f"{_on_dates(dates)} AND t.event_date = s.event_date AND t.event_id = s.event_id")
+            .whenMatchedUpdate(condition="t.target_account_id IS NULL", set={"target_account_id": "s.target_account_id"})
+            .execute()
+        )
     still_waiting = candidates.join(resolved.select("event_id"), "event_id", "left_anti")
     still_waiting.write.format("delta").mode("overwrite").save(waiting_path)
-    resolved.unpersist()
-    candidates.unpersist()
 
 
 def write_ledger(spark: SparkSession, warehouse: Warehouse, rows: list[tuple]) -> None:

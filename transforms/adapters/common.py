@@ -81,6 +81,7 @@ def finish_records(
     problem: Column,
     events: Column,
     accounts: Column,
+    identity: Column | None = None,
 ) -> DataFrame:
     """Selects the unified record columns; a record with a problem yields nothing else.
 
@@ -92,6 +93,7 @@ def finish_records(
         problem: Why the record cannot be mapped, or null.
         events: Array of event structs.
         accounts: Array of account structs.
+        identity: The identity link a record states (identities.csv only), or None.
     """
     has_problem = problem.isNotNull()
     return df.select(
@@ -104,4 +106,5 @@ def finish_records(
         problem.alias("problem"),
         F.when(has_problem, no_events()).otherwise(events).alias("events"),
         F.when(has_problem, no_accounts()).otherwise(accounts).alias("accounts"),
+        (F.when(~has_problem, identity) if identity is not None else F.lit(None)).alias("identity"),
     ).select([F.col(f.name).cast(f.dataType) for f in RECORD_SCHEMA.fields])
