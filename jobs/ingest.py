@@ -29,7 +29,7 @@ from jobs.common import ingest_io as io  # noqa: E402
 from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, append, register_table  # noqa: E402
-from jobs.common.ingest_io import IDENTITIES_SOURCE, SOURCES, as_input_folder  # noqa: E402,F401 (used by jobs.common.cli)
+from jobs.common.ingest_io import BRONZE_SOURCES, IDENTITIES_SOURCE, SOURCES, as_input_folder  # noqa: E402,F401 (used by jobs.common.cli)
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.summary import INGEST_TABLES, ingest_outcome, ingest_text, table_versions  # noqa: E402
@@ -68,8 +68,9 @@ class LedgerRow:
 
 
 def adapter_for(source: str, config: CloutConfig) -> Callable[[DataFrame], DataFrame]:
-    """The adapter that maps a source's bronze rows to unified records."""
+    """The adapter that maps a source's bronze rows (identities.csv's too) to unified records."""
     adapters: dict[str, Callable[[DataFrame], DataFrame]] = {
+        IDENTITIES_SOURCE: identity_records,
         "twitter": twitter.to_records,
         "bluesky": bluesky.to_records,
         "mastodon": mastodon.to_records,
@@ -164,16 +165,14 @@ def run_ingest(spark: SparkSession, config: CloutConfig, input_dir: str, warehou
     status, message = "succeeded", None
     try:
         records = []
-        with_identities = bool(new_files.get(IDENTITIES_SOURCE))
-        if with_identities:
-            records.append(identity_records(io.read_identities_file(spark, new_files[IDENTITIES_SOURCE][0][0], run_id)))
-        for source in SOURCES:
+        for source in BRONZE_SOURCES:
             if not new_files.get(source):
                 continue
             append(io.read_bronze(spark, source, [f[0] for f in new_files[source]], run_id), warehouse.path(f"bronze/{source}"))
             register_table(spark, warehouse, f"bronze/{source}")
             records.append(adapter_for(source, config)(io.bronze_of_run(spark, warehouse, source, run_id)))
         if records:
+            with_identities = bool(new_files.get(IDENTITIES_SOURCE))
             counts.update(ingest_records(spark, warehouse, reduce(DataFrame.unionByName, records), run_id, with_identities))
         ingested = io.ingested_files(new_files, run_id)
         if ingested:

@@ -45,6 +45,9 @@ READ_MODES = {
 }
 SOURCES = tuple(READ_MODES)
 IDENTITIES_SOURCE = "identities"
+# identities.csv is kept in bronze like every source: its records are read back from there.
+BRONZE_SOURCES = (IDENTITIES_SOURCE, *SOURCES)
+_BRONZE_READ_MODES = {IDENTITIES_SOURCE: "csv", **READ_MODES}
 
 TABLES = {
     "events": ("silver/events", EVENTS_SCHEMA, ("event_date",), "One row per activity on any platform (unified)."),
@@ -194,12 +197,7 @@ def read_bronze(spark: SparkSession, source: str, paths: list[str], run_id: str)
         "file": read_whole_files,
         "csv": read_csv_rows,
     }
-    return with_lineage(readers[READ_MODES[source]](spark, paths), source, run_id)
-
-
-def read_identities_file(spark: SparkSession, path: str, run_id: str) -> DataFrame:
-    """``identities.csv`` as bronze rows."""
-    return with_lineage(read_csv_rows(spark, [path]), IDENTITIES_SOURCE, run_id)
+    return with_lineage(readers[_BRONZE_READ_MODES[source]](spark, paths), source, run_id)
 
 
 def bronze_of_run(spark: SparkSession, warehouse: Warehouse, source: str, run_id: str) -> DataFrame:
@@ -218,7 +216,7 @@ def ensure_ingest_tables(spark: SparkSession, warehouse: Warehouse) -> None:
     )
     for table, schema, partitions, comment in TABLES.values():
         ensure_table(spark, warehouse, table, schema, partitions, comment)
-    for source in SOURCES:
+    for source in BRONZE_SOURCES:
         if table_exists(spark, warehouse.path(f"bronze/{source}")):
             register_table(spark, warehouse, f"bronze/{source}")
     if seed_waiting_list:
