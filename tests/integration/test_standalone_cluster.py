@@ -83,8 +83,8 @@ def submit_command(master: str, pipeline: Path, sample: Path, warehouse: Path, j
         "--conf", str(PROJECT_ROOT / "conf" / "cluster.toml"),
         "--set", "spark.shuffle_partitions=4",
         "--set", f"quality.model={MODEL_URI}",
-        # The stages up to the score: on 2 cores the topics stage adds minutes to a run that already
-        # takes 10 to 14 (it is tested end to end locally, on the sample and the gaming world).
+        # The stages up to the score: on 2 cores the topics stage adds minutes to a test that already
+        # takes about 8 (it is tested end to end locally, on the sample and the gaming world).
         "--stages", "ingest", "quality", "metrics", "score",
         # Network influence to a looser tolerance than the profile's: the cluster test
         # checks that the stage runs there; the PageRank tests check its accuracy.
