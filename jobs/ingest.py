@@ -29,7 +29,7 @@ from jobs.common import ingest_io as io  # noqa: E402
 from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, append, register_table  # noqa: E402
-from jobs.common.ingest_io import BRONZE_SOURCES, IDENTITIES_SOURCE, SOURCES, as_input_folder  # noqa: E402,F401 (used by jobs.common.cli)
+from jobs.common.ingest_io import BRONZE_SOURCES, IDENTITIES_SOURCE  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.summary import INGEST_TABLES, ingest_outcome, ingest_text, table_versions  # noqa: E402
