@@ -30,7 +30,7 @@ from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, append, register_table  # noqa: E402
 from jobs.common.ingest_io import BRONZE_SOURCES, IDENTITIES_SOURCE  # noqa: E402
-from jobs.common.run_log import RunLog  # noqa: E402
+from jobs.common.run_log import RunLog, note  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.summary import INGEST_TABLES, ingest_outcome, ingest_text, table_versions  # noqa: E402
 from transforms.adapters import bluesky, edges, facebook, mastodon, reddit, research_csv, twitter, weibo  # noqa: E402
@@ -183,7 +183,15 @@ def run_ingest(spark: SparkSession, config: CloutConfig, input_dir: str, warehou
     finally:
         ledger = _ledger_rows(run_id, started, found_count, new_files, counts, status, message)
         if ledger:
-            io.write_ledger(spark, warehouse, [tuple(asdict(r).values()) for r in ledger])
+            try:
+                io.write_ledger(spark, warehouse, [tuple(asdict(r).values()) for r in ledger])
+            except Exception as ledger_error:
+                if status == "succeeded":
+                    raise
+                # A failure that stopped Spark (a driver out of memory) also fails this write:
+                # the run's own error, raised after this, is the one a user has to act on.
+                note("ledger_not_written", f"the failed run {run_id} could not be recorded in the ledger: "
+                     f"{type(ledger_error).__name__}: {str(ledger_error)[:300]}")
     return ledger
 
 

@@ -16,13 +16,14 @@ from transforms.quality.assess import quality_features
 from transforms.quality.features import (
     activity_features,
     engagement_features,
+    known_accounts,
     normalized_text,
     ring_features,
     text_features,
 )
 from transforms.quality.model import as_evidence, fit_quality_model, with_model_score
 from transforms.quality.signals import ramp, with_reasons, with_signals, with_verdict
-from tests.unit.silver_rows import accounts_df, event, events_df
+from tests.unit.silver_rows import T0, accounts_df, event, events_df
 
 SETTINGS = QualitySettings()
 AS_OF = dt.date(2026, 11, 1)
@@ -218,6 +219,24 @@ def test_inactive_account_says_since_when(spark):
     row = judged(spark, rows, as_of=dt.date(2026, 10, 1))["old"]
     assert (row["is_bot"], row["is_inactive"], row["is_genuine"], row["kind"]) == (False, True, False, "inactive")
     assert row["reasons"] == ["no own activity in the 90 days before 2026-10-01 (last active 2026-07-01)"]
+
+
+def test_accounts_first_seen_after_the_score_date_are_not_known_on_it(spark):
+    day = dt.timedelta(days=1)
+    events = [
+        event("reshare", "early", 0, target="author", post="r1", parent="a1"),
+        event("reshare", "later", 5 * 86400, target="newcomer", post="r2", parent="n1"),
+    ]
+    accounts = [
+        {"platform": "twitter", "account_id": "profiled", "snapshot_ts": T0},
+        {"platform": "twitter", "account_id": "profiled_later", "snapshot_ts": T0 + 3 * day},
+        {"platform": "twitter", "account_id": "created", "created_at": T0 - 400 * day},
+        {"platform": "twitter", "account_id": "newcomer"},
+    ]
+    known = known_accounts(events_df(spark, events), accounts_df(spark, accounts), T0.date() + day)
+    assert sorted(r["account_id"] for r in known.collect()) == ["author", "created", "early", "profiled"]
+    everyone = known_accounts(events_df(spark, events), accounts_df(spark, accounts), None)
+    assert sorted(r["account_id"] for r in everyone.collect()) == ["created", "newcomer", "profiled", "profiled_later"]
 
 
 def test_profile_only_bought_follower_reasons_show_the_profile(spark):

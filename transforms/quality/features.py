@@ -384,6 +384,27 @@ def profile_features(accounts: DataFrame) -> DataFrame:
     )
 
 
+def known_accounts(events: DataFrame, accounts: DataFrame, as_of: dt.date | None) -> DataFrame:
+    """``(platform, account_id)`` of every account that existed on the score date.
+
+    ``silver/accounts`` also holds accounts first seen after ``as_of`` (a later event named
+    them): judging and scoring those on ``as_of`` would let a backfilled date see the
+    future. An account is known on ``as_of`` when a profile of it was taken by then, its
+    profile says it was created by then, or an event on or before ``as_of`` names it as
+    actor or target. None (training on an export) knows every account.
+    """
+    if as_of is None:
+        return accounts.select(*ACCOUNT_KEY)
+    day_end = F.lit(as_of + dt.timedelta(days=1)).cast("timestamp")
+    profiled = accounts.where(
+        (F.col("snapshot_ts") < day_end) | (F.col("snapshot_ts").isNull() & (F.col("created_at") < day_end))
+    ).select(*ACCOUNT_KEY)
+    named = events_in_window(events, as_of, None).select(
+        "platform", F.explode(F.array("actor_account_id", "target_account_id")).alias("account_id")
+    )
+    return profiled.unionByName(named.where(F.col("account_id").isNotNull())).distinct()
+
+
 def account_features(
     events: DataFrame,
     accounts: DataFrame,
@@ -413,7 +434,7 @@ def account_features(
     """
     window = events_in_window(events, as_of, lookback_days)
     actors = window.select("platform", F.col("actor_account_id").alias("account_id")).where(F.col("account_id").isNotNull())
-    known = accounts.select(*ACCOUNT_KEY).unionByName(actors).distinct()
+    known = known_accounts(events, accounts, as_of).unionByName(actors).distinct()
     features = (
         known.join(profile_features(accounts), list(ACCOUNT_KEY), "left")
         .join(activity_features(window), list(ACCOUNT_KEY), "left")
