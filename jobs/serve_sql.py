@@ -14,6 +14,7 @@ A cluster whose metastore already knows the tables runs pyspark's own
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
 import sys
 import threading
@@ -79,13 +80,41 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warehouse", required=True, help="local warehouse directory")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     parser.add_argument("--port", type=int, default=10000, help="HiveServer2 port (default 10000)")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="listen on a --host other than loopback (the endpoint has no authentication: anyone who reaches it reads every table)",
+    )
     add_profile_arguments(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host) and not args.allow_remote:
+        parser.error(
+            f"--host {args.host} is not a loopback address and the endpoint has no authentication: "
+            "pass --allow-remote to listen on it anyway"
+        )
+    return args
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address only reaches this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name other than localhost may resolve anywhere
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = profile_from(args)
+    if not is_loopback(args.host):
+        print(
+            f"[clout] WARNING: listening on {args.host}, beyond this machine, with no authentication: "
+            "anyone who reaches the port reads every table",
+            file=sys.stderr,
+            flush=True,
+        )
     driver_class_path = {"spark.driver.extraClassPath": ":".join(delta_jars(jar_files(config)))}
     spark = build_spark(
         config,
