@@ -28,6 +28,7 @@ from pyspark.sql import functions as F  # noqa: E402
 from jobs.common.cli import add_profile_arguments, iso_date, profile_from  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, table_exists  # noqa: E402
+from jobs.common.persons import person_rows  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from transforms.score.backtest import RANKINGS, TOP_K, backtest_figures, backtest_persons  # noqa: E402
 
@@ -43,6 +44,7 @@ INPUTS = {
 }
 # Inputs that must hold rows of the score date.
 DATED_INPUTS = (SCORES_TABLE, METRICS_TABLE, "silver/account_quality")
+PERSON_TABLES = ("silver/accounts", "silver/account_quality")
 
 
 def _labels(window_days: int) -> dict[str, str]:
@@ -95,7 +97,8 @@ def run_backtest(spark: SparkSession, config: CloutConfig, warehouse: Warehouse,
     for table, stage in INPUTS.items():
         if not table_exists(spark, warehouse.path(table)):
             raise SystemExit(f"jobs.backtest: no {table} in {warehouse.root}: run the {stage} stage first")
-        tables[table] = spark.read.format("delta").load(warehouse.path(table))
+        # Person ids as the gold tables write them (pseudonyms with [privacy] pseudonymise).
+        tables[table] = person_rows(spark, config, warehouse, table) if table in PERSON_TABLES else spark.read.format("delta").load(warehouse.path(table))
     for table in DATED_INPUTS:
         if not tables[table].where(F.col("score_date") == F.lit(score_date)).limit(1).count():
             raise SystemExit(f"jobs.backtest: {table} has no rows of {score_date}: run the {INPUTS[table]} stage for that date first")

@@ -23,7 +23,9 @@ from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
 from jobs.common.cli import add_profile_arguments, iso_date, profile_from  # noqa: E402
+from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse  # noqa: E402
+from jobs.common.persons import person_rows  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.topics import TABLE, latest_date, read_date, topics_outcome  # noqa: E402
 from transforms.topics.evaluation import labelled_persons, leader_precision  # noqa: E402
@@ -41,13 +43,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def evaluate_topics(spark: SparkSession, warehouse: Warehouse, leaders_csv: str, persons_csv: str, score_date=None, k: int = 10) -> dict[str, Any]:
+def evaluate_topics(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, leaders_csv: str, persons_csv: str, score_date=None,
+                    k: int = 10) -> dict[str, Any]:
     """Precision at ``k`` per labelled topic and what the date's topic scores hold."""
     score_date = score_date or latest_date(spark, warehouse, TABLE)
     scores = read_date(spark, warehouse, TABLE, score_date)
     leaders = spark.read.option("header", True).csv(leaders_csv).select("topic", F.col("person_id").alias("label_person_id"))
     accounts = spark.read.option("header", True).csv(persons_csv).select(F.col("person_id").alias("label_person_id"), "platform", "account_id")
-    persons = labelled_persons(spark.read.format("delta").load(warehouse.path("silver/accounts")), accounts)
+    persons = labelled_persons(person_rows(spark, config, warehouse, "silver/accounts"), accounts)
     rows = leader_precision(scores, persons, leaders, k).orderBy("topic").collect()  # one row per labelled topic
     precision = {r["topic"]: {"labelled": r["labelled"], "k": r["k"], "hits": r["hits"], "precision": r["precision"]} for r in rows}
     outcome = topics_outcome(scores, read_date(spark, warehouse, "gold/topic_leaders", score_date), None)
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = profile_from(args)
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-evaluate-topics")
-    found = evaluate_topics(spark, Warehouse(args.warehouse, config.database), args.leaders, args.persons, args.date, args.k)
+    found = evaluate_topics(spark, config, Warehouse(args.warehouse, config.database), args.leaders, args.persons, args.date, args.k)
     print(json.dumps(found, ensure_ascii=False) if args.json else evaluation_text(found), flush=True)
 
 

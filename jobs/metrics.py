@@ -23,6 +23,7 @@ from pyspark.sql import functions as F  # noqa: E402
 from jobs.common.cli import run_dated_stage  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, table_exists, write_date  # noqa: E402
+from jobs.common.persons import person_rows  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from transforms.graph.engine import resolve_engine  # noqa: E402
 from transforms.graph.pagerank import weighted_pagerank  # noqa: E402
@@ -102,8 +103,8 @@ def compute_metrics(
     """
     settings = config.metrics
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
-    accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
-    verdicts = spark.read.format("delta").load(warehouse.path(QUALITY_TABLE)).where(F.col("score_date") == F.lit(score_date))
+    accounts = person_rows(spark, config, warehouse, "silver/accounts")
+    verdicts = person_rows(spark, config, warehouse, QUALITY_TABLE).where(F.col("score_date") == F.lit(score_date))
     engagements = genuine_engagements(events, accounts, verdicts, score_date, settings.window_days, settings.half_life_days).localCheckpoint(eager=True)
     persons = scored_persons(verdicts).localCheckpoint(eager=True)
     vertices = influence_vertices(persons, accounts, score_date, settings.pagerank_prior)

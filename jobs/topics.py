@@ -25,6 +25,7 @@ from pyspark.sql import functions as F  # noqa: E402
 from jobs.common.cli import run_dated_stage  # noqa: E402
 from jobs.common.config import CloutConfig, load_ontology  # noqa: E402
 from jobs.common.delta import Warehouse, table_exists, write_date  # noqa: E402
+from jobs.common.persons import person_rows  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from transforms.metrics.engagement import genuine_engagements  # noqa: E402
 from transforms.metrics.person_metrics import person_of_account  # noqa: E402
@@ -109,8 +110,8 @@ def topical_activity(
     """
     topics = config.topics
     events = spark.read.format("delta").load(warehouse.path("silver/events"))
-    accounts = spark.read.format("delta").load(warehouse.path("silver/accounts"))
-    verdicts = read_date(spark, warehouse, QUALITY_TABLE, score_date)
+    accounts = person_rows(spark, config, warehouse, "silver/accounts")
+    verdicts = person_rows(spark, config, warehouse, QUALITY_TABLE).where(F.col("score_date") == F.lit(score_date))
     scored = read_date(spark, warehouse, METRICS_TABLE, score_date).select("person_id")
     if persons is not None:
         scored = scored.join(persons.select("person_id"), "person_id", "left_semi")

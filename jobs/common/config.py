@@ -278,6 +278,36 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """What the gold tables may reveal about persons.
+
+    Attributes:
+        pseudonymise: Write the gold tables with salted-hash person ids, so a BI user sees
+            ranks and scores without identities (silver keeps the real ids).
+        salt_env: Environment variable holding the salt. The salt is never in a file of
+            the repository; the same salt gives the same pseudonyms from run to run.
+    """
+
+    pseudonymise: bool = False
+    salt_env: str = "CLOUT_PSEUDONYM_SALT"
+
+    def salt(self) -> str:
+        """The salt from the environment.
+
+        Raises:
+            ConfigError: If pseudonymising is on and the variable is unset or too short to resist guessing.
+        """
+        value = os.environ.get(self.salt_env, "")
+        if len(value) < 16:
+            raise ConfigError(
+                f"[privacy] pseudonymise = true needs a secret salt of at least 16 characters in the environment "
+                f"variable {self.salt_env} (e.g. export {self.salt_env}=$(openssl rand -hex 32)); "
+                f"it is {'unset' if not value else 'too short'}"
+            )
+        return value
+
+
+@dataclass(frozen=True)
 class CloutConfig:
     """One whole profile.
 
@@ -293,6 +323,7 @@ class CloutConfig:
         metrics: Metrics stage settings.
         score: How metrics become the Clout score.
         topics: How posts get topics and persons topic scores, leaders and campaigns.
+        privacy: What the gold tables may reveal about persons.
     """
 
     profile: str
@@ -306,6 +337,7 @@ class CloutConfig:
     metrics: MetricsSettings = MetricsSettings()
     score: ScoreSettings = ScoreSettings()
     topics: TopicSettings = TopicSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -341,7 +373,7 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
 
 
 # The sections a profile may have; anything else is a typo.
-SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality", "graph", "metrics", "score", "topics")
+SECTIONS = ("spark", "packages", "catalog", "logging", "ingest", "quality", "graph", "metrics", "score", "topics", "privacy")
 
 
 def _override_value(text: str) -> Any:
@@ -431,6 +463,7 @@ def load_config(path: str | os.PathLike[str] | None = None, overrides: Iterable[
         metrics=_build(MetricsSettings, _section(raw, "metrics"), "metrics"),
         score=_build(ScoreSettings, _section(raw, "score"), "score"),
         topics=_build(TopicSettings, _section(raw, "topics"), "topics"),
+        privacy=_build(PrivacySettings, _section(raw, "privacy"), "privacy"),
     )
 
 

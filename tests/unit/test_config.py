@@ -1,6 +1,6 @@
 import pytest
 
-from jobs.common.config import PROJECT_ROOT, ConfigError, Ramp, load_config
+from jobs.common.config import PROJECT_ROOT, ConfigError, PrivacySettings, Ramp, load_config
 from jobs.common.delta import Warehouse
 
 
@@ -128,3 +128,12 @@ def test_graph_and_metrics_settings_are_typed_and_checked(tmp_path):
         load_config(PROJECT_ROOT / "conf" / "test.toml", ["metrics.pagerank_prior=followers"])
     with pytest.raises(ConfigError, match=r"unknown settings \['damping'\]"):
         load_config(PROJECT_ROOT / "conf" / "test.toml", ["graph.pagerank.damping=0.9"])
+
+
+def test_pseudonymising_without_a_salt_in_the_environment_fails_with_how_to_set_it(monkeypatch):
+    monkeypatch.delenv("CLOUT_TEST_SALT", raising=False)
+    with pytest.raises(ConfigError, match="CLOUT_TEST_SALT.*openssl rand -hex 32.*unset"):
+        PrivacySettings(pseudonymise=True, salt_env="CLOUT_TEST_SALT").salt()
+    monkeypatch.setenv("CLOUT_TEST_SALT", "short")
+    with pytest.raises(ConfigError, match="too short"):
+        PrivacySettings(pseudonymise=True, salt_env="CLOUT_TEST_SALT").salt()

@@ -30,6 +30,22 @@ def person_of_account(platform: str = "platform", account: str = "account_id", p
     return F.coalesce(F.col(person), F.concat_ws(":", F.col(platform), F.col(account)))
 
 
+def with_pseudonymous_persons(rows: DataFrame, salt: str) -> DataFrame:
+    """Rows with accounts (``silver/accounts``, ``silver/account_quality``) whose person is
+    named by a salted SHA-256 of its id instead of the id itself.
+
+    Every gold table takes its persons from these rows, so reading them through this
+    writes every gold table with the same pseudonyms, while silver keeps the real ids. The
+    same salt gives the same pseudonym on every date; without the salt nobody can tell
+    which person a pseudonym stands for by hashing candidate ids.
+
+    Args:
+        rows: Rows with ``platform``, ``account_id`` and ``person_id``.
+        salt: The secret salt.
+    """
+    return rows.withColumn("person_id", F.sha2(F.concat(F.lit(salt), F.lit("\x1f"), person_of_account()), 256))
+
+
 def scored_persons(verdicts: DataFrame) -> DataFrame:
     """``(person_id, platforms)`` of every person with an account that is not a bot.
 
