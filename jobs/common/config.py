@@ -286,10 +286,19 @@ class PrivacySettings:
             ranks and scores without identities (silver keeps the real ids).
         salt_env: Environment variable holding the salt. The salt is never in a file of
             the repository; the same salt gives the same pseudonyms from run to run.
+            ``jobs.forget`` needs it too: its erasure log names a person by a salted hash.
+        vacuum_retention_hours: History ``jobs.forget`` keeps when it VACUUMs the tables it
+            changed: 0 removes every older file at once, so time travel cannot bring an
+            erased person back (it also ends time travel before the erasure).
     """
 
     pseudonymise: bool = False
     salt_env: str = "CLOUT_PSEUDONYM_SALT"
+    vacuum_retention_hours: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.vacuum_retention_hours < 0:
+            raise ConfigError(f"[privacy] vacuum_retention_hours must be >= 0, got {self.vacuum_retention_hours}")
 
     def salt(self) -> str:
         """The salt from the environment.

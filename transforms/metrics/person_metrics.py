@@ -9,6 +9,7 @@ bots, spam and inactive accounts engage nobody, here or in the influence graph.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -30,6 +31,10 @@ def person_of_account(platform: str = "platform", account: str = "account_id", p
     return F.coalesce(F.col(person), F.concat_ws(":", F.col(platform), F.col(account)))
 
 
+# Between salt and id, so no salt and id run together into another salt and id.
+PSEUDONYM_SEPARATOR = "\x1f"
+
+
 def with_pseudonymous_persons(rows: DataFrame, salt: str) -> DataFrame:
     """Rows with accounts (``silver/accounts``, ``silver/account_quality``) whose person is
     named by a salted SHA-256 of its id instead of the id itself.
@@ -43,7 +48,12 @@ def with_pseudonymous_persons(rows: DataFrame, salt: str) -> DataFrame:
         rows: Rows with ``platform``, ``account_id`` and ``person_id``.
         salt: The secret salt.
     """
-    return rows.withColumn("person_id", F.sha2(F.concat(F.lit(salt), F.lit("\x1f"), person_of_account()), 256))
+    return rows.withColumn("person_id", F.sha2(F.concat(F.lit(salt), F.lit(PSEUDONYM_SEPARATOR), person_of_account()), 256))
+
+
+def pseudonym_of(person_id: str, salt: str) -> str:
+    """The pseudonym :func:`with_pseudonymous_persons` gives a person, computed on the driver."""
+    return hashlib.sha256(f"{salt}{PSEUDONYM_SEPARATOR}{person_id}".encode()).hexdigest()
 
 
 def scored_persons(verdicts: DataFrame) -> DataFrame:
