@@ -35,9 +35,10 @@ from pyspark.sql import functions as F  # noqa: E402
 from pyspark.sql.types import LongType, MapType, StringType, StructField, StructType, TimestampType  # noqa: E402
 
 from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
-from jobs.common.config import CloutConfig  # noqa: E402
+from jobs.common.config import CloutConfig, ConfigError  # noqa: E402
 from jobs.common.delta import DeltaTable, Warehouse, append, ensure_table, local_tables, table_exists, table_version  # noqa: E402
 from jobs.common.ingest_io import BRONZE_SOURCES  # noqa: E402
+from jobs.common.lock import single_writer  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.ingest import adapter_for  # noqa: E402
@@ -206,8 +207,16 @@ def forget(spark: SparkSession, config: CloutConfig, warehouse: Warehouse, perso
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = profile_from(args)
-    config.privacy.salt()  # before Spark starts: a missing salt stops the job with how to set it
+    try:
+        config.privacy.salt()  # before Spark starts: a missing salt stops the job with how to set it
+    except ConfigError as error:
+        raise SystemExit(f"jobs.forget: {error}") from None
     log = RunLog("clout-forget", config.logging.format)
+    with single_writer(args.warehouse, "jobs.forget"):
+        erase_and_report(args, config, log)
+
+
+def erase_and_report(args: argparse.Namespace, config: CloutConfig, log: RunLog) -> None:
     spark = build_spark(config, warehouse=args.warehouse, app_name="clout-forget")
     warehouse = Warehouse(args.warehouse, config.database)
     if args.account:
@@ -220,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
     entry = forget(spark, config, warehouse, person_id)
     removed = ", ".join(f"{t} {n:,}" for t, n in entry["rows_removed"].items()) or "nothing"
     anonymised = ", ".join(f"{t} {n:,}" for t, n in entry["rows_anonymised"].items()) or "nothing"
-    log.text(f"erased {entry['accounts']} account(s) of one person (erasure {entry['subject_hash'][:12]}): removed {removed}; "
+    log.text(lambda: f"erased {entry['accounts']} account(s) of one person (erasure {entry['subject_hash'][:12]}): removed {removed}; "
              f"anonymised as target: {anonymised}; VACUUMed with {entry['vacuum_retention_hours']} h retention")
     spark.stop()
 

@@ -30,6 +30,7 @@ from jobs.common.cli import add_profile_arguments, profile_from  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse, append, register_table  # noqa: E402
 from jobs.common.ingest_io import BRONZE_SOURCES, IDENTITIES_SOURCE  # noqa: E402
+from jobs.common.lock import single_writer  # noqa: E402
 from jobs.common.run_log import RunLog, note  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 from jobs.summary import INGEST_TABLES, ingest_outcome, ingest_text, table_versions  # noqa: E402
@@ -249,11 +250,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     config = profile_from(args)
     log = RunLog("clout-ingest", config.logging.format)
-    spark = build_spark(config, warehouse=args.warehouse, app_name="clout-ingest")
-    try:
-        ingest_stage(spark, config, args.input, Warehouse(args.warehouse, config.database), log)
-    finally:
-        log.summary()
+    with single_writer(args.warehouse, "jobs.ingest"):
+        spark = build_spark(config, warehouse=args.warehouse, app_name="clout-ingest")
+        try:
+            ingest_stage(spark, config, args.input, Warehouse(args.warehouse, config.database), log)
+        finally:
+            log.summary()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pyspark.sql import SparkSession  # noqa: E402
 from jobs.common.cli import add_profile_arguments, iso_date, profile_from  # noqa: E402
 from jobs.common.config import CloutConfig  # noqa: E402
 from jobs.common.delta import Warehouse  # noqa: E402
+from jobs.common.lock import single_writer  # noqa: E402
 from jobs.common.run_log import RunLog  # noqa: E402
 from jobs.common.spark import build_spark  # noqa: E402
 
@@ -91,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     config = profile_from(args)
     log = RunLog("clout-pipeline", config.logging.format)
     log.event("run_started", f"pipeline for {args.date}: stages {', '.join(args.stages)}", score_date=args.date, stages=args.stages, warehouse=args.warehouse, profile=config.profile)
-    spark = build_spark(config, warehouse=args.warehouse, app_name="clout-pipeline")
-    warehouse = Warehouse(args.warehouse, config.database)
-    try:
-        outcomes = run_pipeline(spark, config, warehouse, args.date, args.stages, log, args.input)
-    finally:
-        log.summary()
+    with single_writer(args.warehouse, "jobs.pipeline"):
+        spark = build_spark(config, warehouse=args.warehouse, app_name="clout-pipeline")
+        warehouse = Warehouse(args.warehouse, config.database)
+        try:
+            outcomes = run_pipeline(spark, config, warehouse, args.date, args.stages, log, args.input)
+        finally:
+            log.summary()
     if "score" in outcomes:
         from jobs.score import print_leaders
 

@@ -12,6 +12,7 @@ from pyspark.sql import SparkSession
 
 from jobs.common.config import CloutConfig, ConfigError, load_config
 from jobs.common.delta import Warehouse
+from jobs.common.lock import single_writer
 from jobs.common.run_log import RunLog
 from jobs.common.spark import build_spark, log_spark_to_console
 
@@ -60,14 +61,15 @@ def run_dated_stage(
     config = profile_from(args)
     app = "clout-" + prog.removeprefix("jobs.")
     log = RunLog(app, config.logging.format)
-    spark = build_spark(config, warehouse=args.warehouse, app_name=app)
-    warehouse = Warehouse(args.warehouse, config.database)
-    outcomes: list[Any] = []
-    try:
-        for score_date in dates:
-            outcomes.append(stage(spark, config, warehouse, score_date, log))
-    finally:
-        log.summary()
+    with single_writer(args.warehouse, prog):
+        spark = build_spark(config, warehouse=args.warehouse, app_name=app)
+        warehouse = Warehouse(args.warehouse, config.database)
+        outcomes: list[Any] = []
+        try:
+            for score_date in dates:
+                outcomes.append(stage(spark, config, warehouse, score_date, log))
+        finally:
+            log.summary()
     if finish is not None and outcomes:
         finish(log, outcomes[-1])
 
