@@ -57,6 +57,12 @@ ERASURE_LOG_SCHEMA = StructType(
     ]
 )
 PERSON_COLUMNS = ("person_id", "other_person_id")
+# The gold tables the stages write; on a local warehouse any other gold table found is erased from too.
+GOLD_TABLES = ("gold/person_metrics", "gold/influence_edges", "gold/scores", "gold/topic_scores", "gold/topic_leaders")
+
+
+def _local(warehouse: Warehouse) -> bool:
+    return "://" not in warehouse.root or warehouse.root.startswith("file:")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -125,14 +131,11 @@ def erase_silver(spark: SparkSession, warehouse: Warehouse, subject: DataFrame, 
         ).select("event_id").localCheckpoint(eager=True)
         removed["silver/events"] = _merge_delete(spark, events, subject, "t.platform = s.platform AND t.actor_account_id = s.account_id")
         version = table_version(spark, events)
-        targets = subject.select("platform", "account_id", F.lower("handle").alias("handle"))
-        (
-            DeltaTable.forPath(spark, events).alias("t")
-            .merge(F.broadcast(targets).alias("s"), "t.platform = s.platform AND (t.target_account_id = s.account_id OR lower(t.target_handle) = s.handle)")
-            .whenMatchedUpdate(set={"target_account_id": F.lit(None).cast("string"), "target_handle": F.lit(None).cast("string")})
-            .execute()
+        DeltaTable.forPath(spark, events).update(
+            condition=targets_subject(subject.collect()),  # one person's accounts: a handful of rows
+            set={"target_account_id": F.lit(None).cast("string"), "target_handle": F.lit(None).cast("string")},
         )
-        anonymised["silver/events"] = _changed(spark, events, version, "numTargetRowsUpdated")
+        anonymised["silver/events"] = _changed(spark, events, version, "numUpdatedRows")
         waiting = warehouse.path("silver/unresolved_targets")
         if table_exists(spark, waiting):
             removed["silver/unresolved_targets"] = _merge_delete(spark, waiting, own, "t.event_id = s.event_id") + _merge_delete(
@@ -149,13 +152,25 @@ def erase_silver(spark: SparkSession, warehouse: Warehouse, subject: DataFrame, 
     return removed, anonymised
 
 
+def targets_subject(accounts: list) -> F.Column:
+    """Events of other people whose target is one of the subject's accounts, by id or by handle."""
+    condition = F.lit(False)
+    for account in accounts:
+        named = F.col("target_account_id") == F.lit(account["account_id"])
+        if account["handle"]:
+            named = named | (F.lower("target_handle") == F.lit(account["handle"].lower()))
+        condition = condition | ((F.col("platform") == F.lit(account["platform"])) & named)
+    return condition
+
+
 def erase_gold(spark: SparkSession, warehouse: Warehouse, names: list[str]) -> dict[str, int]:
     """Deletes every gold row of every date that names the person (by id or pseudonym)."""
     removed = {}
-    for table in local_tables(warehouse):
-        if not table.startswith("gold/"):
-            continue
+    found = local_tables(warehouse) if _local(warehouse) else []
+    for table in sorted(set(GOLD_TABLES) | {t for t in found if t.startswith("gold/")}):
         path = warehouse.path(table)
+        if not table_exists(spark, path):
+            continue
         columns = [c for c in PERSON_COLUMNS if c in spark.read.format("delta").load(path).columns]
         if columns:
             removed[table] = _delete(spark, path, reduce(lambda a, b: a | b, [F.col(c).isin(names) for c in columns]))

@@ -60,11 +60,16 @@ def erasure(spark, config, sample_topics, tmp_path_factory, monkeypatch_module) 
     links = read(spark, warehouse, "gold/influence_edges").where(on_date & (F.col("direction") == "influenced_by"))
     genuine = verdicts.where(F.col("kind") == "genuine").select("platform", "account_id")
     linked = identities.join(genuine, ["platform", "account_id"]).groupBy("person_id").count().where(F.col("count") >= 2)
-    chosen = linked.join(links.select("person_id", "other_person_id"), "person_id").orderBy("person_id", "other_person_id").first()
-    person_id, engaged = chosen["person_id"], chosen["other_person_id"]
-    accounts = [(r["platform"], r["account_id"]) for r in identities.where(F.col("person_id") == person_id).collect()]
     metrics = read(spark, warehouse, "gold/person_metrics").where(on_date)
-    engaged_before = metrics.where(F.col("person_id") == engaged).first()["engagers"]
+    scored = metrics.select(F.col("person_id").alias("other_person_id"), F.col("engagers").alias("engaged_before"))
+    chosen = (
+        linked.join(links.select("person_id", "other_person_id"), "person_id")
+        .join(scored, "other_person_id")
+        .orderBy("person_id", "other_person_id")
+        .first()
+    )
+    person_id, engaged, engaged_before = chosen["person_id"], chosen["other_person_id"], chosen["engaged_before"]
+    accounts = [(r["platform"], r["account_id"]) for r in identities.where(F.col("person_id") == person_id).collect()]
     versions = {t: DeltaTable.forPath(spark, warehouse.path(t)).history(1).first()["version"] for t in local_tables(warehouse)}
     private = dataclasses.replace(config, privacy=PrivacySettings(salt_env="CLOUT_TEST_SALT"))
     monkeypatch_module.setenv("CLOUT_TEST_SALT", SALT)
