@@ -14,6 +14,7 @@ from jobs.common.delta import Warehouse
 from jobs.metrics import run_metrics
 from jobs.score import run_score
 from jobs.topics import run_topics
+from transforms.metrics.person_metrics import person_of_account
 
 SALT = "a-salt-for-tests-only-0123456789"
 SILVER = ("silver/events", "silver/accounts", "silver/account_quality")
@@ -78,7 +79,11 @@ def test_pseudonymised_links_and_topics_match_the_plain_ones(spark, private_ware
     got = hidden.select("person_id", "direction", strength)
     assert got.count() > 0
     assert got.exceptAll(expected).count() == 0 and expected.exceptAll(got).count() == 0
-    persons = read(spark, run.warehouse, "gold/person_metrics").where(on_date).select(pseudonym("person_id").alias("other_person_id"))
+    # Every other person of a link is the pseudonym of a person of the sample: of an account,
+    # or of an actor that no account row names (a person of their own, platform:account_id).
+    accounts = read(spark, run.warehouse, "silver/accounts").select(person_of_account().alias("person"))
+    actors = read(spark, run.warehouse, "silver/events").select(F.concat_ws(":", "platform", "actor_account_id").alias("person"))
+    persons = accounts.unionByName(actors).distinct().select(pseudonym("person").alias("other_person_id"))
     assert hidden.join(persons, "other_person_id", "left_anti").count() == 0
     plain_topics = read(spark, run.warehouse, "gold/topic_scores").where(on_date).select(
         pseudonym("person_id").alias("person_id"), "topic", F.round("topic_score", 6).alias("topic_score"))
