@@ -304,13 +304,14 @@ class PrivacySettings:
         """The salt from the environment.
 
         Raises:
-            ConfigError: If pseudonymising is on and the variable is unset or too short to resist guessing.
+            ConfigError: If the variable is unset or too short to resist guessing.
         """
         value = os.environ.get(self.salt_env, "")
         if len(value) < 16:
             raise ConfigError(
-                f"[privacy] pseudonymise = true needs a secret salt of at least 16 characters in the environment "
-                f"variable {self.salt_env} (e.g. export {self.salt_env}=$(openssl rand -hex 32)); "
+                f"pseudonymous gold tables ([privacy] pseudonymise) and the erasure log of jobs.forget need a secret salt "
+                f"of at least 16 characters in the environment variable {self.salt_env} "
+                f"(e.g. export {self.salt_env}=$(openssl rand -hex 32)); "
                 f"it is {'unset' if not value else 'too short'}"
             )
         return value
