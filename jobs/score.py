@@ -85,7 +85,7 @@ def compute_scores(spark: SparkSession, config: CloutConfig, warehouse: Warehous
     settings = config.score
     return (
         clout_scores(metrics, settings, config.metrics.window_days)
-        .transform(lambda scores: with_reasons(scores, config.metrics.window_days, settings.top_share))
+        .transform(lambda scores: with_reasons(scores, config.metrics.window_days, settings.influential_mass))
         .transform(with_rank)
         .transform(lambda scores: with_percentiles(scores, ["score"], steps=config.metrics.percentile_steps))
         .withColumnRenamed("score_percentile", "percentile")

@@ -42,7 +42,7 @@ def test_one_scored_row_per_person_of_the_metrics_with_its_explanation(spark, sa
         assert 1.0 <= row["score"] <= 100.0
         assert row["reach_points"] + row["amplification_points"] + row["influence_points"] == pytest.approx(row["score"] - 1.0, abs=0.02)
         assert 3 <= len(row["reasons"]) <= 4
-        assert row["model_version"] == "clout-score-v1"
+        assert row["model_version"] == "clout-score-v2"
         assert row["score_change_1d"] is None  # the sample has no scores of the day before
 
     # rank: 1 + persons with a higher score.

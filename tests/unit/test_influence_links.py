@@ -38,18 +38,19 @@ def test_links_keep_the_strongest_k_each_way_with_the_share_of_the_engagers_atte
     assert_df_equality(top_influence_edges(edges, 2), expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_top_engagers_are_the_distinct_engagers_above_the_top_quantile(spark):
-    # 200 persons: p-000 and p-001 stand far above the rest (the top 1% of 200 is 2 persons).
-    ranks = spark.createDataFrame([(f"p-{i:03d}", 0.5 if i < 2 else 0.001) for i in range(200)], "id string, rank double")
+def test_influential_engagers_are_the_distinct_engagers_whose_mass_reaches_the_bar(spark):
+    # p-000 and p-001 carry mass 30 and 20 (the bar: 20 counts); p-002 just under it.
+    masses = {"p-000": 30.0, "p-001": 20.0, "p-002": 19.99}
+    ranks = spark.createDataFrame([(f"p-{i:03d}", masses.get(f"p-{i:03d}", 1.0)) for i in range(200)], "id string, mass double")
     engagements = spark.createDataFrame(
         [("p-000", "p-star"), ("p-000", "p-star"), ("p-001", "p-star"), ("p-002", "p-star"), ("p-001", "p-other"), ("p-050", "p-plain")],
         "engager_person_id string, author_person_id string",
     )
-    expected = spark.createDataFrame([("p-star", 2), ("p-other", 1)], "person_id string, top_engagers long")
-    assert_df_equality(influential_engagers(engagements, ranks, 0.01), expected, ignore_row_order=True, ignore_nullable=True)
-    # Among equals nobody is the top.
-    equals = spark.createDataFrame([(f"p-{i:03d}", 0.005) for i in range(200)], "id string, rank double")
-    assert influential_engagers(engagements, equals, 0.01).count() == 0
+    expected = spark.createDataFrame([("p-star", 2), ("p-other", 1)], "person_id string, influential_engagers long")
+    assert_df_equality(influential_engagers(engagements, ranks, 20.0), expected, ignore_row_order=True, ignore_nullable=True)
+    # A fixed bar: 10,000 unrelated persons of mass 1 joining change no count.
+    crowd = ranks.unionByName(spark.createDataFrame([(f"q-{i}", 1.0) for i in range(10_000)], "id string, mass double"))
+    assert_df_equality(influential_engagers(engagements, crowd, 20.0), expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_last_activity_is_the_latest_own_content_or_genuine_engagement_received(spark):

@@ -65,9 +65,9 @@ def test_person_metrics_give_zeros_to_persons_nobody_engaged_and_relate_influenc
                                           "person_id string, posts long, reacted_posts_share double, reactions_per_post double, weighted_reactions_per_post double")
     hops = spark.createDataFrame([("p-a", 2, 1)], "person_id string, hop_1 long, hop_2 long")
     ranks = spark.createDataFrame([("p-a", 0.8, 2.5), ("p-b", 0.2, 1.0)], "id string, rank double, mass double")
-    top = spark.createDataFrame([("p-a", 1)], "person_id string, top_engagers long")
+    influential = spark.createDataFrame([("p-a", 1)], "person_id string, influential_engagers long")
     activity = spark.createDataFrame([("p-a", dt.date(2026, 10, 21))], "person_id string, last_active_date date")
-    got = person_metrics(persons, reach, amplification, hops, ranks, top, activity, AS_OF, max_hop=2)
+    got = person_metrics(persons, reach, amplification, hops, ranks, influential, activity, AS_OF, max_hop=2)
     expected = spark.createDataFrame(
         [
             ("p-a", ["twitter"], 1.5, 2, {"twitter": 1.5}, 4, 0.5, 1.0, 0.75, 2, 1, 0.8, 1.6, 2.5, 1, dt.date(2026, 10, 21), 10),
@@ -77,7 +77,7 @@ def test_person_metrics_give_zeros_to_persons_nobody_engaged_and_relate_influenc
         "person_id string, platforms array<string>, true_reach double, engagers long, reach_by_platform map<string,double>, "
         "posts long, reacted_posts_share double, reactions_per_post double, weighted_reactions_per_post double, "
         "hop_1 long, hop_2 long, network_influence double, influence_vs_average double, influence_mass double, "
-        "top_engagers long, last_active_date date, quiet_days int",
+        "influential_engagers long, last_active_date date, quiet_days int",
     )
     # Maps cannot be sorted on: order both by person.
     assert_df_equality(got.orderBy("person_id"), expected.orderBy("person_id"), ignore_nullable=True)

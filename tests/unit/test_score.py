@@ -14,18 +14,21 @@ from transforms.score.score import ScoreSettings, calibrated, clout_scores, quie
 
 # The anchors the expected values below are worked out with (not the shipped calibration).
 ANCHORS = ((0.0, 1.0), (0.1, 20.0), (0.3, 50.0), (0.45, 70.0), (1.0, 100.0))
-SETTINGS = ScoreSettings(anchors=ANCHORS)
+# Round full values, so the expected sub-scores below are easy to work out: 99 engagers are
+# half of 9,999 on the log scale, 9 influential engagers half of 99.
+SETTINGS = ScoreSettings(anchors=ANCHORS, reach_weight=0.4, amplification_weight=0.2, influence_weight=0.4,
+                         reach_full=9_999.0, influence_full=99.0)
 WINDOW = 90
 METRICS_SCHEMA = (
     "person_id string, true_reach double, engagers long, posts long, reacted_posts_share double, reactions_per_post double, "
     "weighted_reactions_per_post double, hop_1 long, hop_2 long, hop_3 long, influence_vs_average double, "
-    "influence_mass double, top_engagers long, quiet_days int"
+    "influence_mass double, influential_engagers long, quiet_days int"
 )
 
 
 def metrics_row(person, *, reach=0.0, engagers=0, posts=0, share=0.0, per_post=0.0, weighted=0.0, hops=(0, 0, 0),
-                vs_average=0.0, mass=1.0, top=0, quiet=0):
-    return (person, reach, engagers, posts, share, per_post, weighted, *hops, vs_average, mass, top, quiet)
+                vs_average=0.0, mass=1.0, influential=0, quiet=0):
+    return (person, reach, engagers, posts, share, per_post, weighted, *hops, vs_average, mass, influential, quiet)
 
 
 def scored(spark, rows, settings=SETTINGS):
@@ -33,13 +36,14 @@ def scored(spark, rows, settings=SETTINGS):
 
 
 def test_each_component_is_log_scaled_to_its_full_value_and_the_points_add_up(spark):
-    # reach 99 = (1 + 10,000)^0.5 - 1: half of full on the log scale, so 50; influence mass
-    # sqrt(1000): 50; amplification (reactions + hops/2) / (posts + 3) = sqrt(21) - 1: 50.
+    # 99 engagers: half of full on the log scale, so 50; 9 influential engagers: 50;
+    # amplification (reactions + hops/2) / (posts + 3) = sqrt(21) - 1: 50. Decayed reach and
+    # the person's own influence mass are not what the score counts.
     amplification = (math.sqrt(21) - 1) * (7 + 3)
-    half = metrics_row("p-half", reach=math.sqrt(10_001) - 1, engagers=120, posts=7, weighted=(amplification - 4 * 0.5) / 7,
-                       hops=(5, 3, 1), mass=math.sqrt(1000))
+    half = metrics_row("p-half", reach=12.5, engagers=99, posts=7, weighted=(amplification - 4 * 0.5) / 7,
+                       hops=(5, 3, 1), mass=400.0, influential=9)
     nobody = metrics_row("p-nobody", quiet=None)
-    full = metrics_row("p-full", reach=50_000.0, engagers=60_000, posts=10, weighted=500.0, mass=5_000.0)
+    full = metrics_row("p-full", reach=50_000.0, engagers=60_000, posts=10, weighted=500.0, mass=5_000.0, influential=120)
     rows = {r["person_id"]: r for r in scored(spark, [half, nobody, full]).collect()}
 
     p = rows["p-half"]
@@ -98,14 +102,14 @@ def test_decay_scales_the_points_above_the_floor(spark):
 def test_reasons_say_what_is_behind_the_score_largest_contribution_first(spark):
     rows = [
         metrics_row("p-star", reach=300.0, engagers=412, posts=31, share=0.45, per_post=2.44, weighted=2.0, hops=(20, 40, 16),
-                    vs_average=14.2, mass=60.0, top=3, quiet=2),
+                    vs_average=14.2, mass=60.0, influential=3, quiet=2),
         metrics_row("p-quiet", reach=2.0, engagers=1, posts=1, share=1.0, per_post=1.0, weighted=1.0, vs_average=1.6, mass=1.85, quiet=38),
         metrics_row("p-none", quiet=None),
     ]
-    reasons = {r["person_id"]: r["reasons"] for r in with_reasons(scored(spark, rows), WINDOW, 0.01).collect()}
+    reasons = {r["person_id"]: r["reasons"] for r in with_reasons(scored(spark, rows), WINDOW, 20.0).collect()}
     assert reasons["p-star"] == [
         "engaged by 412 distinct genuine people in 90 days",
-        "engaged by 3 persons in the top 1% of network influence",
+        "engaged by 3 highly influential persons (influence mass 20+)",
         "2.4 genuine reactions per post over 31 posts (45% drew a reshare, quote or reply); 56 more people at the 2nd and 3rd hop of reshares",
     ]
     assert reasons["p-quiet"][-1] == "quiet for 38 days: 39% of its active level"
@@ -162,10 +166,11 @@ def test_changes_compare_with_the_same_person_one_and_seven_days_before(spark):
 @pytest.mark.parametrize(
     "override, message",
     [
-        ({"reach_weight": 0.5}, "add up to 1"),
+        ({"reach_weight": 0.6}, "add up to 1"),
         ({"anchors": ((0.0, 1.0), (0.5, 40.0), (0.4, 60.0), (1.0, 100.0))}, "increase"),
         ({"anchors": ((0.0, 5.0), (1.0, 100.0))}, "run from"),
-        ({"influence_full": 1.0}, "influence_full"),
+        ({"influence_full": 0.0}, "influence_full"),
+        ({"influential_mass": 1.0}, "influential_mass"),
     ],
 )
 def test_settings_refuse_a_score_that_would_not_be_calibrated(override, message):

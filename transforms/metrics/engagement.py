@@ -221,27 +221,26 @@ def cascade_hops(engagements: DataFrame, events: DataFrame, max_hop: int = 3) ->
     )
 
 
-def influential_engagers(engagements: DataFrame, ranks: DataFrame, top_share: float = 0.01, accuracy: int = 10_000) -> DataFrame:
-    """Distinct genuine engagers of each person who are among the most influential persons.
+def influential_engagers(engagements: DataFrame, ranks: DataFrame, min_mass: float) -> DataFrame:
+    """Distinct genuine engagers of each person whose own influence mass is at least ``min_mass``.
 
-    "Most influential": network influence above the ``1 - top_share`` quantile of all
-    ranked persons (strictly above, so a population of equals has nobody at the top).
+    The bar is a fixed influence mass (1 for a person nobody engages), not a share of the
+    population: masses do not move when unrelated persons join, so neither does this
+    count, while the cut of a "top 1%" would shift with every newcomer.
 
     Args:
         engagements: From :func:`genuine_engagements`.
-        ranks: ``(id, rank)`` of network influence, every scored person.
-        top_share: Share of persons counted as the top (0.01: the top 1%).
-        accuracy: ``percentile_approx`` accuracy.
+        ranks: ``(id, mass)`` of network influence, every scored person.
+        min_mass: Influence mass from which an engager counts.
 
     Returns:
-        ``person_id, top_engagers``, for persons with at least one such engager.
+        ``person_id, influential_engagers``, for persons with at least one such engager.
     """
-    cut = ranks.agg(F.percentile_approx("rank", 1.0 - top_share, accuracy).alias("_top_cut"))
-    top = ranks.crossJoin(F.broadcast(cut)).where(F.col("rank") > F.col("_top_cut")).select(F.col("id").alias("engager_person_id"))
+    influential = ranks.where(F.col("mass") >= F.lit(float(min_mass))).select(F.col("id").alias("engager_person_id"))
     return (
-        engagements.join(top, "engager_person_id", "left_semi")
+        engagements.join(influential, "engager_person_id", "left_semi")
         .groupBy(F.col("author_person_id").alias("person_id"))
-        .agg(F.countDistinct("engager_person_id").alias("top_engagers"))
+        .agg(F.countDistinct("engager_person_id").alias("influential_engagers"))
     )
 
 

@@ -107,7 +107,7 @@ def person_metrics(
     amplification: DataFrame,
     hops: DataFrame,
     ranks: DataFrame,
-    top_engagers: DataFrame,
+    influential_engagers: DataFrame,
     activity: DataFrame,
     as_of: dt.date,
     max_hop: int,
@@ -121,7 +121,7 @@ def person_metrics(
         hops: From :func:`transforms.metrics.engagement.cascade_hops`.
         ranks: ``(id, rank, mass)`` of weighted PageRank over the influence graph
             (:func:`transforms.graph.pagerank.weighted_pagerank`).
-        top_engagers: From :func:`transforms.metrics.engagement.influential_engagers`.
+        influential_engagers: From :func:`transforms.metrics.engagement.influential_engagers`.
         activity: From :func:`transforms.metrics.engagement.last_activity`.
         as_of: Score date.
         max_hop: Deepest hop in ``hops``.
@@ -131,7 +131,7 @@ def person_metrics(
         reacted_posts_share, reactions_per_post, weighted_reactions_per_post, hop_1..,
         network_influence, influence_vs_average`` (network influence over the mean, so
         2.0 is twice the average person's), ``influence_mass`` (the same influence, on a
-        scale that unrelated persons joining does not move), ``top_engagers``,
+        scale that unrelated persons joining does not move), ``influential_engagers``,
         ``last_active_date`` and ``quiet_days`` (null: not active in the window).
     """
     hop_columns = [f"hop_{h}" for h in range(1, max_hop + 1)]
@@ -141,7 +141,7 @@ def person_metrics(
         .join(amplification, "person_id", "left")
         .join(hops, "person_id", "left")
         .join(ranks.select(F.col("id").alias("person_id"), F.col("rank").alias("network_influence"), F.col("mass").alias("influence_mass")), "person_id", "left")
-        .join(top_engagers, "person_id", "left")
+        .join(influential_engagers, "person_id", "left")
         .join(activity, "person_id", "left")
         .crossJoin(F.broadcast(population))
     )
@@ -159,7 +159,7 @@ def person_metrics(
         F.coalesce("network_influence", F.lit(0.0)).alias("network_influence"),
         (F.coalesce("network_influence", F.lit(0.0)) * F.col("_persons")).alias("influence_vs_average"),
         F.coalesce("influence_mass", F.lit(1.0)).alias("influence_mass"),
-        F.coalesce("top_engagers", F.lit(0)).cast("long").alias("top_engagers"),
+        F.coalesce("influential_engagers", F.lit(0)).cast("long").alias("influential_engagers"),
         "last_active_date",
         F.datediff(F.lit(as_of), F.col("last_active_date")).alias("quiet_days"),
     )

@@ -38,14 +38,15 @@ def amplification_reason(window_days: int) -> Column:
     )
 
 
-def influence_reason(top_share: float) -> Column:
-    """"engaged by 3 persons in the top 1% of network influence", or how the person's
+def influence_reason(influential_mass: float) -> Column:
+    """"engaged by 3 highly influential persons (influence mass 20+)", or how the person's
     network influence compares with the average person's."""
-    top = f"{top_share * 100:g}%"
+    bar = f" (influence mass {influential_mass:g}+)"
     return F.when(
-        F.col("top_engagers") > 0,
-        F.concat(F.lit("engaged by "), _count("top_engagers"),
-                 F.when(F.col("top_engagers") == 1, F.lit(" person")).otherwise(F.lit(" persons")), F.lit(f" in the top {top} of network influence")),
+        F.col("influential_engagers") > 0,
+        F.concat(F.lit("engaged by "), _count("influential_engagers"),
+                 F.when(F.col("influential_engagers") == 1, F.lit(" highly influential person")).otherwise(F.lit(" highly influential persons")),
+                 F.lit(bar)),
     ).otherwise(F.concat(F.lit("network influence "), F.format_string("%.1f", F.col("influence_vs_average")), F.lit(" times the average person's")))
 
 
@@ -58,19 +59,19 @@ def decay_reason(window_days: int) -> Column:
     )
 
 
-def with_reasons(scores: DataFrame, window_days: int, top_share: float) -> DataFrame:
+def with_reasons(scores: DataFrame, window_days: int, influential_mass: float) -> DataFrame:
     """Adds ``reasons``: the three components' reasons, largest contribution first, then
     the decay note if the score decays.
 
     Args:
         scores: From :func:`transforms.score.score.clout_scores`.
         window_days: The metrics' window.
-        top_share: What "the top" is in the influence reason (0.01: the top 1%).
+        influential_mass: The influence mass from which an engager is influential (in the reason).
     """
     parts = F.array(
         F.struct(F.col("reach_points").alias("points"), F.lit(3).alias("order"), reach_reason(window_days).alias("text")),
         F.struct(F.col("amplification_points").alias("points"), F.lit(2).alias("order"), amplification_reason(window_days).alias("text")),
-        F.struct(F.col("influence_points").alias("points"), F.lit(1).alias("order"), influence_reason(top_share).alias("text")),
+        F.struct(F.col("influence_points").alias("points"), F.lit(1).alias("order"), influence_reason(influential_mass).alias("text")),
     )
     # Sorted by points, then reach before amplification before influence on a tie.
     ranked = F.transform(F.sort_array(parts, asc=False), lambda part: part["text"])

@@ -6,12 +6,16 @@ How a score is made, in the order of the code:
    scale with a fixed top (``*_full`` settings), so it depends on the person's own
    activity only, never on who else is in the population:
 
-   - *true reach*: decayed distinct genuine engagers;
+   - *true reach*: distinct genuine persons who engaged them in the window (what the
+     reason says: "engaged by 412 distinct genuine people in 90 days");
    - *amplification*: genuine reactions per post, each reactor weighted by how rarely they
      react, plus the people reached at the 2nd and 3rd hop of reshares, over
      ``posts + evidence_posts`` posts (so one lucky post is not evidence of amplification);
-   - *network influence*: the influence mass of weighted PageRank (1 for a person nobody
-     engages; it grows with the influence of those who do).
+   - *network influence*: how many of those engagers are influential themselves: their
+     own influence mass from weighted PageRank (recursive: mass flows from engagers to
+     whom they engage; 1 for a person nobody engages) is at least ``influential_mass``.
+     A fixed bar on mass, not a share of the population, so unrelated persons joining
+     move nobody's score.
 
 2. **Raw score**: the weighted mean of the sub-scores, from 0 to 1.
 3. **Calibration**: fixed anchors ``(raw, score)`` map the raw score piecewise linearly
@@ -49,33 +53,34 @@ class ScoreSettings:
         reach_weight: Weight of true reach in the raw score.
         amplification_weight: Weight of amplification.
         influence_weight: Weight of network influence (the three weights add up to 1).
-        reach_full: Decayed distinct genuine engagers at which the reach sub-score is 100.
+        reach_full: Distinct genuine engagers at which the reach sub-score is 100.
         amplification_full: Amplification (weighted genuine reactions per post) at which
             its sub-score is 100.
-        influence_full: Influence mass at which the network-influence sub-score is 100.
+        influence_full: Influential engagers at which the network-influence sub-score is 100.
+        influential_mass: Influence mass from which an engager counts as influential
+            (the mass of a person nobody engages is 1).
         evidence_posts: Posts added to a person's own when amplification is averaged per post.
         deep_hop_weight: What a person reached at the 2nd or 3rd hop counts, against 1 for
             a direct reaction.
         anchors: ``(raw, score)`` points of the calibration, raw from 0 to 1 and score
             from 1 to 100, both increasing.
         quiet_grace_days: Quiet days before the score starts to decay.
-        top_share: Share of persons whose engagement a reason calls "the top" (0.01: top 1%).
         influence_links: Persons kept per person and direction in ``gold/influence_edges``.
         leaders_shown: Top persons a run prints.
     """
 
-    model_version: str = "clout-score-v1"
-    reach_weight: float = 0.4
+    model_version: str = "clout-score-v2"
+    reach_weight: float = 0.5
     amplification_weight: float = 0.2
-    influence_weight: float = 0.4
+    influence_weight: float = 0.3
     reach_full: float = 10_000.0
     amplification_full: float = 20.0
     influence_full: float = 1_000.0
+    influential_mass: float = 20.0
     evidence_posts: float = 3.0
     deep_hop_weight: float = 0.5
-    anchors: tuple[tuple[float, float], ...] = ((0.0, 1.0), (0.13, 20.0), (0.4, 50.0), (0.49, 70.0), (1.0, 100.0))
+    anchors: tuple[tuple[float, float], ...] = ((0.0, 1.0), (0.125, 20.0), (0.3453, 50.0), (0.4203, 70.0), (1.0, 100.0))
     quiet_grace_days: int = 7
-    top_share: float = 0.01
     influence_links: int = 10
     leaders_shown: int = 10
 
@@ -85,15 +90,15 @@ class ScoreSettings:
         weights = (self.reach_weight, self.amplification_weight, self.influence_weight)
         if min(weights) < 0 or abs(sum(weights) - 1.0) > 1e-9:
             raise ValueError(f"the three weights must be non-negative and add up to 1, got {weights}")
-        if min(self.reach_full, self.amplification_full) <= 0 or self.influence_full <= 1:
-            raise ValueError("reach_full and amplification_full must be positive, influence_full above 1")
+        if min(self.reach_full, self.amplification_full, self.influence_full) <= 0 or self.influential_mass <= 1:
+            raise ValueError("reach_full, amplification_full and influence_full must be positive, influential_mass above 1")
         raws, scores = [a[0] for a in anchors], [a[1] for a in anchors]
         if len(anchors) < 2 or raws[0] != 0.0 or raws[-1] != 1.0 or scores[0] != FLOOR or scores[-1] != TOP:
             raise ValueError(f"anchors must run from (0, {FLOOR:g}) to (1, {TOP:g}), got {anchors}")
         if any(b[0] <= a[0] or b[1] <= a[1] for a, b in zip(anchors, anchors[1:])):
             raise ValueError(f"anchors must increase in raw score and in score, got {anchors}")
-        if self.quiet_grace_days < 0 or not 0 < self.top_share < 1 or self.influence_links < 1:
-            raise ValueError("quiet_grace_days must be >= 0, top_share in (0, 1), influence_links >= 1")
+        if self.quiet_grace_days < 0 or self.influence_links < 1:
+            raise ValueError("quiet_grace_days must be >= 0, influence_links >= 1")
 
     @property
     def weights(self) -> dict[str, float]:
@@ -121,12 +126,10 @@ def component_scores(metrics: DataFrame, settings: ScoreSettings) -> DataFrame:
         settings: Score settings.
     """
     deeper_hops = [c for c in metrics.columns if c.startswith("hop_") and c != "hop_1"]
-    # Influence mass is at least the person's own prior weight (1): log(mass) is 0 there.
-    influence = F.log(F.greatest(F.col("influence_mass"), F.lit(1.0))) / F.lit(math.log(settings.influence_full))
     return (
-        metrics.withColumn("reach_score", log_scaled(F.col("true_reach"), settings.reach_full))
+        metrics.withColumn("reach_score", log_scaled(F.col("engagers"), settings.reach_full))
         .withColumn("amplification_score", log_scaled(amplification_value(settings, deeper_hops), settings.amplification_full))
-        .withColumn("influence_score", F.least(influence, F.lit(1.0)) * F.lit(100.0))
+        .withColumn("influence_score", log_scaled(F.col("influential_engagers"), settings.influence_full))
     )
 
 
