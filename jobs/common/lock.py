@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 import socket
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
@@ -108,12 +108,9 @@ def _replace_stale(lock: Path, holder: dict, me: dict) -> bool:
 def single_writer(root: str, job: str) -> Iterator[None]:
     """:func:`warehouse_lock` for a job's entry point: a busy warehouse ends the job with
     the holder named (exit status 1, no traceback)."""
-    held = warehouse_lock(root, job)
-    try:
-        held.__enter__()
-    except WarehouseBusy as busy:
-        raise SystemExit(f"{job}: {busy}") from None
-    try:
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(warehouse_lock(root, job))
+        except WarehouseBusy as busy:
+            raise SystemExit(f"{job}: {busy}") from None
         yield
-    finally:
-        held.__exit__(None, None, None)
