@@ -5,8 +5,11 @@ scores everyone else without them."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,9 +17,9 @@ import pytest
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
-from jobs.common.config import PrivacySettings
+from jobs.common.config import PROJECT_ROOT, PrivacySettings
 from jobs.common.delta import Warehouse, local_tables
-from jobs.forget import ERASURE_LOG, forget
+from jobs.forget import ERASURE_LOG
 from jobs.ingest import adapter_for
 from jobs.metrics import run_metrics
 from jobs.score import run_score
@@ -49,7 +52,9 @@ def read(spark, warehouse, table, **options):
 @pytest.fixture(scope="module")
 def erasure(spark, config, sample_topics, tmp_path_factory, monkeypatch_module) -> Erasure:
     """A copy of the sample's warehouse after its whole run; one genuine person with two or
-    more linked accounts, who engaged someone, erased from it; then metrics and score again."""
+    more linked accounts, who engaged someone, erased from it by the command users run
+    (``python -m jobs.forget --account PLATFORM:ID``, naming one of their accounts); then
+    metrics and score again."""
     run, _ = sample_topics
     root = Path(tmp_path_factory.mktemp("forget")) / "warehouse"
     shutil.copytree(run.warehouse.root, root, symlinks=True)
@@ -73,7 +78,13 @@ def erasure(spark, config, sample_topics, tmp_path_factory, monkeypatch_module) 
     versions = {t: DeltaTable.forPath(spark, warehouse.path(t)).history(1).first()["version"] for t in local_tables(warehouse)}
     private = dataclasses.replace(config, privacy=PrivacySettings(salt_env="CLOUT_TEST_SALT"))
     monkeypatch_module.setenv("CLOUT_TEST_SALT", SALT)
-    entry = forget(spark, private, warehouse, person_id)
+    platform, account_id = accounts[0]
+    command = [sys.executable, "-m", "jobs.forget", "--warehouse", str(root), "--account", f"{platform}:{account_id}",
+               "--conf", str(PROJECT_ROOT / "conf" / "test.toml"), "--set", "privacy.salt_env=CLOUT_TEST_SALT"]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env={**os.environ, "CLOUT_TEST_SALT": SALT}, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"erased {len(accounts)} account(s) of one person" in done.stdout + done.stderr, done.stdout[-2000:]
+    entry = read(spark, warehouse, ERASURE_LOG).first().asDict()
     run_metrics(spark, private, warehouse, run.score_date, "dataframe")
     run_score(spark, private, warehouse, run.score_date)
     after = {r["person_id"]: r.asDict() for r in read(spark, warehouse, "gold/person_metrics").where(on_date).collect()}
