@@ -45,9 +45,15 @@ from transforms.ingest import (  # noqa: E402
     latest_snapshots,
     outcome_counts,
     quarantine_from,
+    unreadable_file_records,
     with_person_id,
     with_resolved_targets,
 )
+
+
+# Ledger status of a run that was killed before it recorded itself.
+INTERRUPTED = "interrupted"
+UNREADABLE_FILES_DDL = "source string, source_file string, file_size long, reason string"
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,73 @@ def ingest_records(
     return counts
 
 
+def land_bronze(
+    spark: SparkSession, warehouse: Warehouse, source: str, files: list[io.InputFile], run_id: str
+) -> tuple[list[str], list[tuple[str, str, int, str]]]:
+    """Appends the raw records of a source's new files to its bronze table.
+
+    A file that cannot be read at all (a corrupt gzip stream) fails the write, which then
+    commits nothing: the file is set apart and the write done again with the others, so
+    one bad file costs one failed attempt and the rest of the run still lands.
+
+    A file of zero bytes holds no records, whatever its suffix (the gzip reader would call
+    an empty ``.gz`` cut short, the text reader reads it as empty): it is not read.
+
+    Returns:
+        The files written, and ``(source, file, size, reason)`` of each file set apart.
+    """
+    paths, sizes = [f[0] for f in files if f[1] > 0], {f[0]: f[1] for f in files}
+    unreadable: list[tuple[str, str, int, str]] = []
+    while paths:
+        try:
+            append(io.read_bronze(spark, source, paths, run_id), warehouse.path(f"bronze/{source}"))
+            break
+        except Exception as error:
+            found = io.unreadable_file(error, paths)
+            if found is None:
+                raise
+            path, reason = found
+            note("unreadable_file", f"{source}: {path} is quarantined as a whole: {reason}", source=source, file=path)
+            paths = [p for p in paths if p != path]
+            unreadable.append((source, path, sizes[path], reason))
+    return paths, unreadable
+
+
+def recover_unfinished_runs(spark: SparkSession, warehouse: Warehouse, run_id: str) -> list[io.UnfinishedRun]:
+    """Undoes what runs that never ended (killed, or failed) wrote, so their files are read
+    again by this run: nothing doubled, nothing lost.
+
+    A run that was killed left no ledger rows: it gets rows of status ``interrupted`` and no
+    records (what it read is accounted for by the run that reads its files again), written
+    before its claims are dropped, so a run is recorded once even if this is cut short too.
+    """
+    runs = io.unfinished_runs(spark, warehouse)
+    if not runs:
+        return runs
+    now = _now()
+    killed = [
+        LedgerRow(run.run_id, source, 0, 0, 0, 0, 0, 0, _started_at(run.run_id, now), now, INTERRUPTED,
+                  f"stopped before it ended: run {run_id} removed what it had written and read its {run.files} files again")
+        for run in runs if not run.recorded
+        for source in run.sources
+    ]
+    if killed:
+        io.write_ledger(spark, warehouse, [tuple(asdict(r).values()) for r in killed])
+    tables = io.roll_back(spark, warehouse, runs)
+    for run in runs:
+        note("unfinished_run_rolled_back", f"run {run.run_id} did not end ({'failed' if run.recorded else 'killed'}): its rows were "
+             f"removed from {', '.join(tables)} and its {run.files} files are read again", run=run.run_id, tables=tables)
+    return runs
+
+
+def _started_at(run_id: str, default: dt.datetime) -> dt.datetime:
+    """When a run started, from its id (``YYYYmmddTHHMMSS-…``)."""
+    try:
+        return dt.datetime.strptime(run_id.split("-", 1)[0], "%Y%m%dT%H%M%S")
+    except ValueError:
+        return default
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -161,23 +234,28 @@ def run_ingest(spark: SparkSession, config: CloutConfig, input_dir: str, warehou
     run_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     started = _now()
     io.ensure_ingest_tables(spark, warehouse)
+    recover_unfinished_runs(spark, warehouse, run_id)
     found_count, new_files = io.find_new_files(spark, config.ingest.file_suffixes, warehouse, input_dir)
     counts: dict[str, dict] = {}
     status, message = "succeeded", None
     try:
-        records = []
+        claimed = io.ingested_files(new_files, run_id)
+        if claimed:
+            io.write_ingested_files(spark, warehouse, claimed)
+        records, unreadable = [], []
         for source in BRONZE_SOURCES:
             if not new_files.get(source):
                 continue
-            append(io.read_bronze(spark, source, [f[0] for f in new_files[source]], run_id), warehouse.path(f"bronze/{source}"))
-            register_table(spark, warehouse, f"bronze/{source}")
-            records.append(adapter_for(source, config)(io.bronze_of_run(spark, warehouse, source, run_id)))
+            landed, lost = land_bronze(spark, warehouse, source, new_files[source], run_id)
+            unreadable += lost
+            if landed:
+                register_table(spark, warehouse, f"bronze/{source}")
+                records.append(adapter_for(source, config)(io.bronze_of_run(spark, warehouse, source, run_id)))
+        if unreadable:  # one small row per file
+            records.append(unreadable_file_records(spark.createDataFrame(unreadable, UNREADABLE_FILES_DDL)))
         if records:
             with_identities = bool(new_files.get(IDENTITIES_SOURCE))
             counts.update(ingest_records(spark, warehouse, reduce(DataFrame.unionByName, records), run_id, with_identities))
-        ingested = io.ingested_files(new_files, run_id)
-        if ingested:
-            io.write_ingested_files(spark, warehouse, ingested)
     except Exception as error:  # recorded in the ledger, then the run stops
         status, message = "failed", f"{type(error).__name__}: {str(error)[:500]}"
         raise

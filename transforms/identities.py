@@ -6,7 +6,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import MapType, StringType, StructField, StructType
 
-from transforms.adapters.common import finish_records, missing
+from transforms.adapters.common import finish_records, missing, runs_over_lines
 from transforms.ingest import ACCEPTED
 from transforms.schema import first_problem, record_key
 from transforms.text import blank_to_null
@@ -35,6 +35,7 @@ def identity_records(bronze: DataFrame) -> DataFrame:
     persons = F.size(F.collect_set("person_id").over(per_account))
     parsed = parsed.withColumn("_persons", persons).withColumn("_listed", F.array_join(F.array_sort(F.collect_set("person_id").over(per_account)), ", "))
     problem = first_problem(
+        *[runs_over_lines(F.col(c), c) for c in IDENTITIES_SCHEMA.fieldNames()],
         missing(F.col("person_id"), "person_id"),
         missing(F.col("platform"), "platform"),
         missing(F.col("account_id"), "account_id"),

@@ -15,7 +15,11 @@ from transforms.schema import (
     ACCOUNTS_SCHEMA,
     EVENTS_SCHEMA,
     QUARANTINE_SCHEMA,
+    RECORD_SCHEMA,
     UNRESOLVED_TARGETS_SCHEMA,
+    no_accounts,
+    no_events,
+    record_key,
 )
 
 ACCEPTED, QUARANTINED, DUPLICATE = "accepted", "quarantined", "duplicate"
@@ -38,6 +42,33 @@ def incomplete_event_problem(events: Column) -> Column:
     )
     return F.when(incomplete, F.lit("an embedded item has no type, author or valid time, so its events cannot be mapped"))
 
+
+
+def unreadable_file_records(files: DataFrame) -> DataFrame:
+    """One quarantined record per input file that could not be read at all.
+
+    A file whose bytes cannot be decoded (a corrupt gzip stream) yields no record of its
+    own: it is accounted for as one record, the whole file (position 0, no path inside
+    it, no raw text), so the ledger counts it and the quarantine says why.
+
+    Args:
+        files: ``source``, ``source_file``, ``file_size`` and ``reason`` of each such file.
+
+    Returns:
+        Unified records (``RECORD_SCHEMA``) with the reason as their problem.
+    """
+    return files.select(
+        "source",
+        "source_file",
+        F.lit(0).alias("source_position"),
+        F.lit("").alias("record_path"),
+        F.lit(None).alias("raw"),
+        record_key(F.col("source"), F.lit("unreadable file"), F.col("source_file"), F.col("file_size")).alias("record_key"),
+        F.col("reason").alias("problem"),
+        no_events().alias("events"),
+        no_accounts().alias("accounts"),
+        F.lit(None).alias("identity"),
+    ).select([F.col(f.name).cast(f.dataType) for f in RECORD_SCHEMA.fields])
 
 
 def with_lineage(rows: DataFrame, source: str, run_id: str) -> DataFrame:

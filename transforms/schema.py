@@ -24,6 +24,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from transforms.text import plausible_time
+
 EVENT_TYPES = ("post", "reshare", "quote", "reply", "mention", "like", "follow")
 # Event types that carry a post of their own (a post id whose author is the actor).
 CONTENT_EVENT_TYPES = ("post", "reshare", "quote", "reply")
@@ -229,7 +231,10 @@ def event(
     """Builds one unified event struct; fields left out are null.
 
     Plain strings are literals (``event_type="post"``); columns are expressions.
-    ``version_ts`` orders versions of an edited post and defaults to ``event_ts``.
+    ``version_ts`` orders versions of an edited post and defaults to ``event_ts``. A time
+    outside the accepted range (:data:`transforms.text.TIME_RANGE_TEXT`) is left null, so
+    the record carrying the event is quarantined (``incomplete_event_problem``) whatever
+    item of it holds the time.
     """
     values = {
         "natural_key": natural_key,
@@ -241,11 +246,11 @@ def event(
         "post_id": post_id,
         "parent_post_id": parent_post_id,
         "root_post_id": root_post_id,
-        "event_ts": event_ts,
+        "event_ts": plausible_time(event_ts),
         "text": text,
         "hashtags": hashtags,
         "lang": lang,
-        "version_ts": version_ts if version_ts is not None else event_ts,
+        "version_ts": plausible_time(version_ts if version_ts is not None else event_ts),
     }
     return F.struct(*[_typed(values[f.name], f.dataType).alias(f.name) for f in EVENT_STRUCT.fields])
 
@@ -253,11 +258,17 @@ def event(
 def account(
     platform: Column | str, account_id: Column, snapshot_ts: Column | None, **profile: Column | None
 ) -> Column:
-    """Builds one account snapshot struct; profile fields left out are null (unknown)."""
+    """Builds one account snapshot struct; profile fields left out are null (unknown).
+
+    A snapshot time or creation date outside the accepted range is unknown (null) too.
+    """
     unknown = set(profile) - set(ACCOUNT_PROFILE_FIELDS.fieldNames())
     if unknown:
         raise ValueError(f"unknown account fields {sorted(unknown)}")
-    values = {"platform": platform, "account_id": account_id, "snapshot_ts": snapshot_ts, **profile}
+    if profile.get("created_at") is not None:
+        profile = {**profile, "created_at": plausible_time(profile["created_at"])}
+    snapshot = plausible_time(snapshot_ts) if snapshot_ts is not None else None
+    values = {"platform": platform, "account_id": account_id, "snapshot_ts": snapshot, **profile}
     return F.struct(*[_typed(values.get(f.name), f.dataType).alias(f.name) for f in ACCOUNT_STRUCT.fields])
 
 
@@ -286,8 +297,9 @@ def first_problem(*checks: tuple[Column, Column]) -> Column:
 
 
 def quoted(value: Column, limit: int = 60) -> Column:
-    """A raw value shown in a problem message: quoted, cut at ``limit`` characters."""
-    text = F.coalesce(value.cast("string"), F.lit("null"))
+    """A raw value shown in a problem message: quoted, cut at ``limit`` characters, an
+    invisible NUL character shown as ``\\u0000``."""
+    text = F.replace(F.coalesce(value.cast("string"), F.lit("null")), F.lit("\u0000"), F.lit("\\u0000"))
     short = F.when(F.length(text) > limit, F.concat(F.substring(text, 1, limit), F.lit("..."))).otherwise(text)
     return F.concat(F.lit("'"), short, F.lit("'"))
 

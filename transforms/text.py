@@ -19,6 +19,12 @@ WEIBO_TOPIC_PATTERN = r"#([^#\s]{1,64})#"
 # Weibo @name: CJK, letters, digits, _ and -.
 WEIBO_MENTION_PATTERN = r"@([\p{IsHan}\p{L}\p{N}_\-]{1,30})"
 NUMERIC_ID_PATTERN = r"^[0-9]{1,25}$"
+# Activity times Clout accepts, UTC, the end excluded. Nothing happened online before the Unix
+# epoch, and a time past 2100 is a clock or export error; Spark's dates also end in 9999, and
+# a later one cannot be turned into a date by the driver (Python's dates stop there).
+# The bounds are epoch seconds, so they mean the same instants in any session time zone.
+EARLIEST_TIME, LATEST_TIME = 0, 4_102_444_800  # 1970-01-01, 2100-01-01 (UTC)
+TIME_RANGE_TEXT = "1970-01-01 to 2099-12-31 UTC"
 
 
 def extract_all(text: Column, pattern: str) -> Column:
@@ -71,6 +77,16 @@ def epoch_seconds_timestamp(value: Column) -> Column:
     return F.when(
         seconds.isNotNull() & (seconds >= 0) & (seconds < 1e11), F.timestamp_micros((seconds * 1_000_000).cast("long"))
     )
+
+
+def in_time_range(ts: Column) -> Column:
+    """Whether a timestamp lies in the range of activity times Clout accepts (null for null)."""
+    return (ts >= F.timestamp_seconds(F.lit(EARLIEST_TIME))) & (ts < F.timestamp_seconds(F.lit(LATEST_TIME)))
+
+
+def plausible_time(ts: Column) -> Column:
+    """The timestamp if it lies in the accepted range, else null (unknown)."""
+    return F.when(in_time_range(ts), ts)
 
 
 def is_numeric_id(value: Column) -> Column:

@@ -201,7 +201,7 @@ def rows_written(spark: SparkSession, path: str, since_version: int) -> dict[str
     commit metrics (not a count of the table): what one run wrote, however many commits.
 
     A MERGE counts the rows it inserted and updated (its ``numOutputRows`` also holds rows
-    merely copied into rewritten files); a WRITE, its output rows; an UPDATE, its updated rows.
+    merely copied into rewritten files); a WRITE, its output rows; an UPDATE, its updated rows; a DELETE, none.
     """
     totals = {"inserted": 0, "updated": 0}
     if not table_exists(spark, path):
@@ -214,6 +214,8 @@ def rows_written(spark: SparkSession, path: str, since_version: int) -> dict[str
             totals["updated"] += metrics.get("numTargetRowsUpdated", 0)
         elif operation == "UPDATE":
             totals["updated"] += metrics.get("numUpdatedRows", 0)
+        elif operation == "DELETE":  # a rollback of a run that did not end: its output rows are copies of kept ones
+            continue
         else:  # WRITE, CREATE OR REPLACE TABLE ... AS SELECT
             totals["inserted"] += metrics.get("numOutputRows", 0)
     return totals

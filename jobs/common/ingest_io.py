@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
+from urllib.parse import unquote, urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -113,6 +116,66 @@ def find_new_files(
     return {source: len(files) for source, files in found.items()}, new
 
 
+# ---------------------------------------------------------------- runs that did not end
+
+
+@dataclass(frozen=True)
+class UnfinishedRun:
+    """A run that claimed files in ``ingest_files`` and never recorded its success."""
+
+    run_id: str
+    sources: tuple[str, ...]
+    files: int
+    recorded: bool  # whether the ledger has rows of it (a run that failed; a killed one has none)
+
+
+def unfinished_runs(spark: SparkSession, warehouse: Warehouse) -> list[UnfinishedRun]:
+    """Runs whose files are claimed but whose ledger rows do not say ``succeeded``.
+
+    A run claims its files before it writes anything else and records its ledger rows
+    last, so a run killed (or failed) in between is found here, whatever it had written.
+    Both tables hold a row per file or per run and source, not per record: their run ids
+    are few enough for the driver.
+    """
+    ledger = spark.read.format("delta").load(warehouse.path("ingest_runs")).select("run_id", "status")
+    recorded = {r.run_id: r.succeeded for r in ledger.groupBy("run_id").agg(F.max(F.col("status") == "succeeded").alias("succeeded")).collect()}
+    claims = spark.read.format("delta").load(warehouse.path("ingest_files")).groupBy("ingest_run_id").agg(
+        F.array_sort(F.collect_set("source")).alias("sources"), F.count("*").alias("files")
+    )
+    return [
+        UnfinishedRun(r.ingest_run_id, tuple(r.sources), r.files, r.ingest_run_id in recorded)
+        for r in claims.collect()
+        if not recorded.get(r.ingest_run_id, False)
+    ]
+
+
+# The tables a run appends its own rows to, marked with its run id; what it merged into the
+# other silver tables (events, accounts, identities) its rerun merges again to the same rows.
+_APPENDED_BY_RUN = ("silver/quarantine", "silver/ingested_records")
+
+
+def roll_back(spark: SparkSession, warehouse: Warehouse, runs: list[UnfinishedRun]) -> list[str]:
+    """Removes the rows unfinished runs appended, then their claims, so their files are new
+    again and the next run ingests them as if those runs had never started.
+
+    The claims go last: a rollback that is itself cut short is done again by the next run.
+
+    Returns:
+        The tables rows were removed from.
+    """
+    if not runs:
+        return []
+    of_runs = F.col("ingest_run_id").isin([run.run_id for run in runs])
+    bronze = sorted({f"bronze/{source}" for run in runs for source in run.sources})
+    touched = []
+    for table in (*bronze, *_APPENDED_BY_RUN, "ingest_files"):
+        path = warehouse.path(table)
+        if table_exists(spark, path):
+            DeltaTable.forPath(spark, path).delete(of_runs)
+            touched.append(table)
+    return touched
+
+
 def as_input_folder(path: str, default_source: str = "research_csv") -> str:
     """An input folder in the layout ingest reads (one sub-folder per source).
 
@@ -165,9 +228,13 @@ def read_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
 
 
 def read_whole_files(spark: SparkSession, paths: list[str]) -> DataFrame:
-    """One row per file (JSON documents such as Graph API exports); position 0."""
+    """One row per file (JSON documents such as Graph API exports); position 0.
+
+    A UTF-8 byte-order mark at the start of a file marks its encoding and is not part of
+    the document (the line and CSV readers drop it too).
+    """
     return spark.read.text(paths, wholetext=True).select(
-        F.col("value").alias("raw"),
+        F.regexp_replace("value", "^\ufeff", "").alias("raw"),
         F.col("_metadata.file_path").alias("source_file"),
         F.col("_metadata.file_modification_time").alias("file_modification_time"),
         F.lit(0).alias("source_position"),
@@ -198,6 +265,49 @@ def read_bronze(spark: SparkSession, source: str, paths: list[str], run_id: str)
         "csv": read_csv_rows,
     }
     return with_lineage(readers[_BRONZE_READ_MODES[source]](spark, paths), source, run_id)
+
+
+# How Spark names the file a failed scan was reading (error class FAILED_READ_FILE).
+_FAILED_READ = re.compile(r"Encountered error while reading file (\S+)")
+_CAUSED_BY = re.compile(r"Caused by: ([\w.$]+(?:Exception|Error)\b[^\n]*)")
+
+
+def _plain_path(uri: str) -> str:
+    return unquote(urlparse(uri).path).rstrip(".")
+
+
+def _root_cause(error: BaseException) -> str:
+    """``class: message`` of the innermost JVM exception behind a failed Spark action."""
+    throwable: Any = getattr(error, "java_exception", None) or getattr(error, "_origin", None)
+    try:
+        while throwable is not None and throwable.getCause() is not None:
+            throwable = throwable.getCause()
+        if throwable is not None:
+            return f"{throwable.getClass().getName()}: {throwable.getMessage()}"
+    except Exception:  # no JVM object to ask: read the trace in the text
+        pass
+    causes = _CAUSED_BY.findall(str(error))
+    return causes[-1].strip() if causes else type(error).__name__
+
+
+def unreadable_file(error: BaseException, paths: list[str]) -> tuple[str, str] | None:
+    """The file among ``paths`` that a failed read could not read, with the reason to
+    quarantine it under; None when the error is not a file that cannot be read.
+
+    A corrupt or cut-short gzip stream fails the scan of its file, and so the whole write
+    that reads it; Spark names the file in the error.
+    """
+    by_plain = {_plain_path(p): p for p in paths}
+    for named in _FAILED_READ.findall(str(error)):
+        path = by_plain.get(_plain_path(named))
+        if path is None:
+            continue
+        cause = _root_cause(error)
+        if path.lower().endswith(".gz"):
+            return path, (f"gzip file cannot be read: its stream is corrupt or cut short ({cause}); "
+                          "none of its records were ingested: replace it with a complete copy")
+        return path, f"file cannot be read ({cause}); none of its records were ingested"
+    return None
 
 
 def bronze_of_run(spark: SparkSession, warehouse: Warehouse, source: str, run_id: str) -> DataFrame:
@@ -372,5 +482,6 @@ def write_ledger(spark: SparkSession, warehouse: Warehouse, rows: list[tuple]) -
 
 
 def write_ingested_files(spark: SparkSession, warehouse: Warehouse, rows: list[tuple]) -> None:
-    """Appends the files a run read, so the next run skips them."""
+    """Claims the files a run reads, before it writes anything else: the next run skips
+    them once the run's ledger rows say it succeeded, and rolls the run back otherwise."""
     append(spark.createDataFrame(rows, INGEST_FILES_SCHEMA), warehouse.path("ingest_files"))

@@ -21,7 +21,7 @@ from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from transforms.adapters.common import finish_records, json_problem, missing, not_scalar, parse_json
 from transforms.schema import account, compact, event, first_problem, record_key
-from transforms.text import iso_timestamp
+from transforms.text import TIME_RANGE_TEXT, iso_timestamp, plausible_time
 
 PLATFORM = "bluesky"
 DID_PATTERN = r"^did:[a-z]+:[A-Za-z0-9._:%-]+$"
@@ -72,7 +72,9 @@ def to_records(bronze: DataFrame) -> DataFrame:
     did = j["did"]
     collection = commit["collection"]
     own_uri = F.concat(F.lit("at://"), did, F.lit("/"), collection, F.lit("/"), commit["rkey"])
-    ts = F.coalesce(iso_timestamp(rec["createdAt"]), F.timestamp_micros(j["time_us"].try_cast("long")))
+    # The record's own time, else the relay's: a time outside the accepted range is no time.
+    created = iso_timestamp(rec["createdAt"])
+    ts = F.coalesce(plausible_time(created), plausible_time(F.timestamp_micros(j["time_us"].try_cast("long"))))
     subject_ref = F.from_json(rec["subject"], _REF)
     subject_uri = F.when(F.trim(rec["subject"]).startswith("{"), subject_ref["uri"])
     follow_subject = F.when(~F.trim(rec["subject"]).startswith("{"), rec["subject"])
@@ -155,7 +157,13 @@ def to_records(bronze: DataFrame) -> DataFrame:
             (is_commit & commit["rkey"].isNull(), F.lit("commit has no rkey")),
             (is_commit & rkey_not_scalar, rkey_reason),
             (is_commit & rec.isNull(), F.lit("commit has no record")),
-            (is_commit & ts.isNull(), F.concat(F.lit("createdAt '"), F.coalesce(rec["createdAt"], F.lit("null")), F.lit("' is not a timestamp"))),
+            (
+                is_commit & ts.isNull(),
+                F.when(
+                    created.isNotNull(),
+                    F.concat(F.lit("createdAt '"), rec["createdAt"], F.lit(f"' is outside the times Clout accepts ({TIME_RANGE_TEXT}) and time_us gives no time inside them: a clock or export error")),
+                ).otherwise(F.concat(F.lit("createdAt '"), F.coalesce(rec["createdAt"], F.lit("null")), F.lit("' is not a timestamp"))),
+            ),
             (is_commit & ~collection.isin("app.bsky.feed.post", "app.bsky.graph.follow") & subject_uri.isNull(), F.lit("subject.uri is missing")),
             (is_commit & (collection == "app.bsky.graph.follow") & ~F.coalesce(follow_subject.rlike(DID_PATTERN), F.lit(False)), F.lit("follow subject is not a DID")),
         ),

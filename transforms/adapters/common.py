@@ -7,8 +7,16 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from transforms.schema import RECORD_SCHEMA, first_problem, no_accounts, no_events, quoted, record_key
+from transforms.text import TIME_RANGE_TEXT, in_time_range
 
 CORRUPT_FIELD = "_corrupt_record"
+# Spark's JSON reader (Jackson) stops at this nesting depth and reads the record as corrupt.
+MAX_JSON_DEPTH = 1000
+# A run of MAX_JSON_DEPTH opening brackets, each optionally after a key: how the records nested
+# too deep to read look (possessive quantifiers: no backtracking on long lines).
+_TOO_DEEP = r'(?:[\[{]\s*+(?:"(?:[^"\\]++|\\.)*+"\s*+:\s*+)?+){%d}' % MAX_JSON_DEPTH
+# A schema of no fields: reading a line with it checks only that the line is JSON.
+_SYNTAX_ONLY = StructType([StructField(CORRUPT_FIELD, StringType())])
 
 
 def with_corrupt_field(schema: StructType) -> StructType:
@@ -26,11 +34,33 @@ def parse_json(raw: Column, schema: StructType) -> Column:
     return F.from_json(raw, with_corrupt_field(schema), {"columnNameOfCorruptRecord": CORRUPT_FIELD, "mode": "PERMISSIVE"})
 
 
+def is_json(raw: Column) -> Column:
+    """Whether a text starts with one JSON value (what follows it is checked apart).
+
+    ``try_parse_json`` refuses objects with a key twice, which JSON allows (the last one
+    wins, as in Spark's readers): those are read again without a schema, which checks
+    the syntax only.
+    """
+    strict = {"allowSingleQuotes": "false", "allowNonNumericNumbers": "false"}  # what JSON itself allows, no more
+    syntax_only = F.from_json(raw, _SYNTAX_ONLY, {"columnNameOfCorruptRecord": CORRUPT_FIELD, "mode": "PERMISSIVE", **strict})
+    return F.try_parse_json(raw).isNotNull() | (F.ltrim(raw).startswith("{") & syntax_only[CORRUPT_FIELD].isNull())
+
+
 def json_problem(raw: Column, parsed: Column, format_name: str) -> Column:
     """Why a line cannot be read as a ``format_name`` JSON object, or null if it can."""
     return first_problem(
         (raw.isNull() | (F.trim(raw) == ""), F.lit("record is empty")),
-        (F.try_parse_json(raw).isNull(), F.lit("line is not valid JSON (truncated or corrupted record)")),
+        (
+            F.instr(raw, "\u0000") > 0,
+            F.lit("line holds a NUL character (byte 0), which JSON allows only escaped as \\u0000: the file is binary or corrupted"),
+        ),
+        (
+            ~is_json(raw),
+            F.when(
+                raw.rlike(_TOO_DEEP),
+                F.lit(f"line nests objects or arrays more than {MAX_JSON_DEPTH:,} levels deep, deeper than the JSON reader goes: no export does that, the record is corrupted or hostile"),
+            ).otherwise(F.lit("line is not valid JSON (truncated or corrupted record)")),
+        ),
         # Spark's JSON readers stop after the first value and ignore what follows it.
         (
             F.coalesce(F.json_array_length(F.concat(F.lit("["), raw, F.lit("]"))), F.lit(0)) != 1,
@@ -63,12 +93,36 @@ def not_matching(field: Column, pattern: str, what: str) -> tuple[Column, Column
     return (~F.coalesce(field.rlike(pattern), F.lit(False)), F.concat(F.lit(f"{what} "), quoted(field), F.lit(" is not valid")))
 
 
+def out_of_range_time(value: Column, parsed: Column, field_name: str) -> Column:
+    """The reason for a time that parses but lies outside the accepted range."""
+    return F.concat(
+        F.lit(f"{field_name} "), quoted(value), F.lit(" is "), parsed.cast("string"),
+        F.lit(f" UTC, outside the times Clout accepts ({TIME_RANGE_TEXT}): a clock or export error"),
+    )
+
+
 def bad_timestamp(value: Column, parsed: Column, field_name: str) -> tuple[Column, Column]:
-    """Check pair: a timestamp field that is present but not a timestamp (or absent)."""
+    """Check pair: a timestamp field that is absent, not a timestamp, or out of range."""
     return (
-        parsed.isNull(),
-        F.when(value.isNull(), F.lit(f"{field_name} is missing")).otherwise(
-            F.concat(F.lit(f"{field_name} "), quoted(value), F.lit(" is not a timestamp"))
+        parsed.isNull() | ~in_time_range(parsed),
+        F.when(value.isNull(), F.lit(f"{field_name} is missing"))
+        .when(parsed.isNull(), F.concat(F.lit(f"{field_name} "), quoted(value), F.lit(" is not a timestamp")))
+        .otherwise(out_of_range_time(value, parsed, field_name)),
+    )
+
+
+def runs_over_lines(field: Column, what: str) -> tuple[Column, Column]:
+    """Check pair: a CSV value that is not free text but holds line breaks.
+
+    A quote opened in a CSV row and never closed makes the reader take the lines after it
+    as part of that value: the row is quarantined (the lines it swallowed are in its raw
+    text), rather than mapped with a value that is several rows run together.
+    """
+    return (
+        F.coalesce(F.instr(field, "\n") > 0, F.lit(False)),
+        F.concat(
+            F.lit(f"{what} holds "), (F.size(F.split(field, "\n")) - 1).cast("string"),
+            F.lit(" line breaks: a quote opened in this row is not closed, so the lines after it were read into it; close the quote and ingest the file again"),
         ),
     )
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from transforms.adapters.common import finish_records
+from transforms.adapters.common import finish_records, out_of_range_time
 from transforms.schema import account, event, first_problem, quoted, record_key
-from transforms.text import NUMERIC_ID_PATTERN
+from transforms.text import NUMERIC_ID_PATTERN, in_time_range
 
 EDGE_TYPES = {"RT": "reshare", "MT": "mention", "RE": "reply"}
 
@@ -34,6 +34,7 @@ def to_records(bronze: DataFrame, platform: str) -> DataFrame:
         (~actor.rlike(NUMERIC_ID_PATTERN), F.concat(F.lit("userA "), quoted(actor), F.lit(" is not an integer id"))),
         (~target.rlike(NUMERIC_ID_PATTERN), F.concat(F.lit("userB "), quoted(target), F.lit(" is not an integer id"))),
         (ts.isNull(), F.concat(F.lit("unix_ts "), quoted(epoch), F.lit(" is not a unix timestamp"))),
+        (~in_time_range(ts), out_of_range_time(epoch, ts, "unix_ts")),
         (kind.isNull(), F.concat(F.lit("type "), quoted(code), F.lit(" is not RT, MT or RE"))),
     )
     natural = F.concat_ws("|", F.lit("edge"), actor, target, epoch, code)

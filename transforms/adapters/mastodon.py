@@ -15,9 +15,9 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
-from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, not_scalar, parse_json
+from transforms.adapters.common import bad_timestamp, finish_records, json_problem, missing, not_scalar, out_of_range_time, parse_json
 from transforms.schema import account, compact, event, first_problem, record_key
-from transforms.text import blank_to_null, iso_timestamp, parse_bool, parse_long, strip_html
+from transforms.text import blank_to_null, in_time_range, iso_timestamp, parse_bool, parse_long, strip_html
 
 PLATFORM = "mastodon"
 
@@ -130,6 +130,8 @@ def to_records(bronze: DataFrame) -> DataFrame:
                 status["edited_at"].isNotNull() & iso_timestamp(status["edited_at"]).isNull(),
                 F.concat(F.lit("edited_at '"), status["edited_at"], F.lit("' is not a timestamp")),
             ),
+            (status["edited_at"].isNotNull() & ~in_time_range(iso_timestamp(status["edited_at"])),
+             out_of_range_time(status["edited_at"], iso_timestamp(status["edited_at"]), "edited_at")),
             (has_reblog & iso_timestamp(reblog["created_at"]).isNull(), F.lit("reblog.created_at is not a timestamp")),
         ),
     )

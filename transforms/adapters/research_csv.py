@@ -19,7 +19,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import MapType, StringType
 
-from transforms.adapters.common import bad_timestamp, finish_records, missing, not_matching
+from transforms.adapters.common import bad_timestamp, finish_records, missing, not_matching, runs_over_lines
 from transforms.schema import account, event, first_problem, record_key
 from transforms.text import (
     NUMERIC_ID_PATTERN,
@@ -59,6 +59,9 @@ def _tweet_records(rows: DataFrame, platform: str) -> DataFrame:
         ),
     )
     problem = first_problem(
+        runs_over_lines(tweet_id, "id"),
+        runs_over_lines(author, "user_id"),
+        runs_over_lines(_field(row, "created_at"), "created_at"),
         missing(tweet_id, "id"),
         not_matching(tweet_id, NUMERIC_ID_PATTERN, "tweet id"),
         missing(author, "user_id"),
@@ -103,6 +106,9 @@ def _user_records(rows: DataFrame, platform: str) -> DataFrame:
         url=_field(row, "url"),
     )
     problem = first_problem(
+        runs_over_lines(account_id, "id"),
+        runs_over_lines(created_raw, "created_at"),
+        runs_over_lines(_field(row, "updated"), "updated"),
         missing(account_id, "id"),
         not_matching(account_id, NUMERIC_ID_PATTERN, "account id"),
         (created_raw.isNotNull() & created.isNull(), F.concat(F.lit("created_at '"), created_raw, F.lit("' is not a timestamp"))),
