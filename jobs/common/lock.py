@@ -46,12 +46,20 @@ def _alive(pid: int) -> bool:
 
 
 def _take(lock: Path, holder: dict) -> bool:
+    """Creates the lock file with its holder, or finds it there.
+
+    The holder is written to a file of this process first and then hard-linked to the lock's
+    name (which fails if the name exists): the lock never exists without its holder, so a
+    run that finds it can always say who holds it.
+    """
+    draft = lock.with_name(f"{lock.name}.{holder['pid']}.draft")
+    draft.write_text(json.dumps(holder))
     try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        os.link(draft, lock)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "w") as handle:
-        json.dump(holder, handle)
+    finally:
+        draft.unlink()
     return True
 
 
@@ -71,12 +79,11 @@ def warehouse_lock(root: str, job: str) -> Iterator[None]:
     lock.parent.mkdir(parents=True, exist_ok=True)
     me = {"job": job, "pid": os.getpid(), "host": socket.gethostname(), "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     if not _take(lock, me):
-        try:
-            holder = json.loads(lock.read_text())
-        except (OSError, ValueError):
-            holder = {}
+        holder = _holder(lock)
         stale = holder.get("host") == me["host"] and isinstance(holder.get("pid"), int) and not _alive(holder["pid"])
         if not (stale and _replace_stale(lock, holder, me)):
+            if stale:  # another run took over the dead run's lock first: name that run
+                holder = _holder(lock) or holder
             raise WarehouseBusy(
                 f"{root} is being written by another run ({holder.get('job', '?')}, pid {holder.get('pid', '?')} on "
                 f"{holder.get('host', '?')}, since {holder.get('started', '?')}): wait for it to end and run again, "
@@ -91,6 +98,14 @@ def warehouse_lock(root: str, job: str) -> Iterator[None]:
                 lock.unlink()
         except (OSError, ValueError):
             pass
+
+
+def _holder(lock: Path) -> dict:
+    """Who holds the lock, as its file says ({} if it cannot be read)."""
+    try:
+        return json.loads(lock.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _replace_stale(lock: Path, holder: dict, me: dict) -> bool:

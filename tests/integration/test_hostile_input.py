@@ -19,21 +19,16 @@ from typing import Any
 import pytest
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, FloatType, MapType
 
 from jobs.common.delta import Warehouse
 from jobs.common.ingest_io import SOURCES
 from jobs.common.run_log import RunLog
 from jobs.pipeline import STAGES, run_pipeline
 from tests.integration.conftest import SampleRun
+from tests.integration.tables import assert_same, comparable, relative
 from tests.integration.hostile_input import ACCEPTED, COLLIDER, FILE, GZIP, NO_RECORDS, PREFIX, QUARANTINED, Expected, write_hostile
 
 pytestmark = pytest.mark.integration
-
-# A record's file relative to its input folder: the same for a normal file in both runs.
-def relative() -> F.Column:
-    return F.regexp_extract("source_file", r"/((?:" + "|".join(SOURCES) + r")/[^/]+|identities\.csv)$", 1)
-
 
 @dataclass(frozen=True)
 class HostileRun:
@@ -167,34 +162,6 @@ def test_accepted_hostile_records_land_as_they_are(spark, hostile):
     assert {e.identity for e in accepted if e.identity} <= links
     for e in (e for e in hostile.expected if e.outcome == NO_RECORDS):
         assert read(spark, hostile.warehouse, "silver/quarantine").where(relative() == e.file).count() == 0
-
-
-RUN_TIMES = ("ingested_at", "quarantined_at", "file_modification_time")
-
-
-def comparable(rows: DataFrame) -> DataFrame:
-    """Rows without run ids and times of the run, doubles rounded, maps as sorted entries,
-    files relative to their input folder."""
-    columns = []
-    for field in rows.schema.fields:
-        name = field.name
-        if name in RUN_TIMES or name.endswith("run_id"):
-            continue
-        if name == "source_file":
-            columns.append(relative().alias(name))
-        elif isinstance(field.dataType, (DoubleType, FloatType)):
-            columns.append(F.round(name, 9).alias(name))
-        elif isinstance(field.dataType, MapType):
-            columns.append(F.array_sort(F.map_entries(name)).alias(name))
-        else:
-            columns.append(F.col(name))
-    return rows.select(*columns)
-
-
-def assert_same(got: DataFrame, want: DataFrame, what: str) -> None:
-    got, want = got.cache(), want.cache()
-    assert got.count() == want.count() > 0, what
-    assert got.exceptAll(want).count() == 0 and want.exceptAll(got).count() == 0, what
 
 
 def test_normal_records_yield_what_they_yield_without_hostile_ones(spark, hostile):

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from jobs.common.config import PROJECT_ROOT
+from jobs.common import lock as lock_module
 from jobs.common.lock import LOCK_FILE, WarehouseBusy, warehouse_lock
 
 
@@ -50,3 +51,21 @@ def test_a_pipeline_started_while_another_run_holds_the_warehouse_stops_with_a_c
     assert run.returncode == 1
     assert "is being written by another run (jobs.pipeline, pid" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_when_another_run_takes_over_a_dead_runs_lock_first_the_message_names_that_run(tmp_path, monkeypatch):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = tmp_path / LOCK_FILE
+    lock.parent.mkdir(parents=True)
+    lock.write_text(json.dumps({"job": "jobs.pipeline", "pid": dead.pid, "host": socket.gethostname(), "started": "x"}))
+    quicker = {"job": "jobs.ingest", "pid": os.getppid(), "host": socket.gethostname(), "started": "y"}
+
+    def taken_first(path, holder, me):  # the other run replaced the dead lock between our read and our take
+        path.write_text(json.dumps(quicker))
+        return False
+
+    monkeypatch.setattr(lock_module, "_replace_stale", taken_first)
+    with pytest.raises(WarehouseBusy, match=rf"\(jobs.ingest, pid {os.getppid()} on"):
+        with warehouse_lock(str(tmp_path), "jobs.pipeline"):
+            pass
