@@ -137,6 +137,15 @@ def classify_records(records: DataFrame, seen_keys: DataFrame) -> DataFrame:
     )
 
 
+def with_raw_only_if_quarantined(records: DataFrame) -> DataFrame:
+    """Classified records whose raw text is kept only where the quarantine shows it.
+
+    Accepted records are already mapped and duplicates already have their key, so their
+    raw text (most of a record's bytes) is dropped before the classification is kept.
+    """
+    return records.withColumn("raw", F.when(F.col("outcome") == QUARANTINED, F.col("raw")))
+
+
 def events_from(records: DataFrame, run_id: str) -> DataFrame:
     """The events of accepted records, one row per event id (the newest version wins)."""
     exploded = records.where(F.col("outcome") == ACCEPTED).select(

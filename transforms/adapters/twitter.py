@@ -211,8 +211,9 @@ def _v1_tweet_events(tweet: Column) -> Column:
     return F.when(tweet_id.isNull(), F.array()).otherwise(F.concat(F.array(content), unique_mentions))
 
 
-def _v1_records(lines: DataFrame) -> DataFrame:
-    tweet = F.col("j")
+def _v1_record(line: Column) -> tuple[Column, Column, Column, Column]:
+    """Key, problem, events and accounts of a line that is one v1.1 tweet."""
+    tweet = line
     tweet_id, author = _v1_id(tweet), _v1_id(tweet["user"])
     ts = twitter_timestamp(tweet["created_at"])
     problem = F.coalesce(
@@ -245,14 +246,7 @@ def _v1_records(lines: DataFrame) -> DataFrame:
     accounts = compact(
         F.concat(F.array(*[F.when(_v1_id(u).isNotNull(), _v1_user_snapshot(u, ts)) for u in users], reply_account), mention_accounts)
     )
-    return finish_records(
-        lines,
-        record_path=F.lit(""),
-        key=tweet_key(tweet_id),
-        problem=problem,
-        events=events,
-        accounts=accounts,
-    )
+    return tweet_key(tweet_id), problem, events, accounts
 
 
 # ---------------------------------------------------------------- v2
@@ -346,55 +340,80 @@ def _v2_user_snapshot(user: Column, snapshot_ts: Column) -> Column:
     )
 
 
-def _v2_records(responses: DataFrame) -> DataFrame:
-    response = F.col("j")
-    # A response is as recent as its newest tweet: that is when its user objects were seen.
+# What a line's items are: the line itself (a v1.1 tweet), or an element of a v2 response.
+_V1, _V2_TWEET, _V2_USER, _V2_EMPTY = "v1", "v2 tweet", "v2 user", "v2 empty"
+_ITEM = StructType(
+    [StructField("kind", StringType()), StructField("path", StringType()), StructField("tweet", V2_TWEET), StructField("user", V2_USER)]
+)
+
+
+def _v2_items(response: Column) -> Column:
+    """The records of a v2 response: each element of ``data``, ``includes.tweets`` and
+    ``includes.users``, or the response itself when it has no data."""
+
+    def elements(array: Column, path: str, kind: str) -> Column:
+        def item(element: Column, index: Column) -> Column:
+            tweet, user = (element, F.lit(None)) if kind == _V2_TWEET else (F.lit(None), element)
+            path_text = F.concat(F.lit(f"{path}["), index.cast("string"), F.lit("]"))
+            return F.struct(F.lit(kind), path_text, tweet, user).cast(_ITEM)
+
+        return F.transform(F.coalesce(array, F.array()), item)
+
+    data = F.coalesce(response["data"], F.array())
+    empty = F.when(F.size(data) == 0, F.array(F.struct(F.lit(_V2_EMPTY), F.lit(""), F.lit(None), F.lit(None)).cast(_ITEM)))
+    return F.concat(
+        elements(response["data"], "data", _V2_TWEET),
+        elements(response["includes"]["tweets"], "includes.tweets", _V2_TWEET),
+        elements(response["includes"]["users"], "includes.users", _V2_USER),
+        F.coalesce(empty, F.array().cast(ArrayType(_ITEM))),
+    )
+
+
+def _v2_seen_at(response: Column) -> Column:
+    """A response is as recent as its newest tweet: that is when its user objects were seen."""
     all_tweets = F.concat(F.coalesce(response["data"], F.array()), F.coalesce(response["includes"]["tweets"], F.array()))
-    seen_at = F.array_max(F.transform(all_tweets, lambda t: iso_timestamp(t["created_at"])))
-    lineage = ["source", "source_file", "source_position"]
+    return F.array_max(F.transform(all_tweets, lambda t: iso_timestamp(t["created_at"])))
 
-    def elements(array: Column, path: str) -> DataFrame:
-        return responses.select(*lineage, seen_at.alias("seen_at"), F.posexplode(array).alias("index", "item")).select(
-            *lineage,
-            "seen_at",
-            "item",
-            F.concat(F.lit(f"{path}["), F.col("index").cast("string"), F.lit("]")).alias("path"),
-            F.to_json("item").alias("raw"),
-        )
 
-    tweets = elements(response["data"], "data").unionByName(elements(response["includes"]["tweets"], "includes.tweets"))
-    problem, events, accounts = _v2_tweet_record(F.col("item"))
-    tweet_records = finish_records(
-        tweets, record_path=F.col("path"), key=tweet_key(F.col("item")["id"]), problem=problem, events=events, accounts=accounts
-    )
-
-    users = elements(response["includes"]["users"], "includes.users")
-    user = F.col("item")
-    user_records = finish_records(
-        users,
-        record_path=F.col("path"),
-        key=record_key(F.lit(PLATFORM), F.lit("user"), F.col("raw")),
-        problem=first_problem(missing(user["id"], "user id"), not_matching(user["id"], NUMERIC_ID_PATTERN, "user id")),
-        events=F.array(),
-        accounts=F.array(_v2_user_snapshot(user, F.col("seen_at"))),
-    )
-
-    empty = responses.where(F.size(F.coalesce(response["data"], F.array())) == 0)
+def _v2_empty_problem(response: Column) -> Column:
     errors = F.array_join(F.transform(F.coalesce(response["errors"], F.array()), lambda e: F.coalesce(e["detail"], e["title"])), "; ")
-    empty_records = finish_records(
-        empty,
-        record_path=F.lit(""),
-        key=F.lit(None),
-        problem=F.concat(F.lit("API v2 response has no data"), F.when(errors != "", F.concat(F.lit(" (errors: "), errors, F.lit(")"))).otherwise(F.lit(""))),
-        events=F.array(),
-        accounts=F.array(),
-    )
-    return tweet_records.unionByName(user_records).unionByName(empty_records)
+    return F.concat(F.lit("API v2 response has no data"), F.when(errors != "", F.concat(F.lit(" (errors: "), errors, F.lit(")"))).otherwise(F.lit("")))
 
 
 def to_records(bronze: DataFrame) -> DataFrame:
-    """Maps bronze Twitter lines (v1.1 tweets and v2 responses) to unified records."""
+    """Maps bronze Twitter lines (v1.1 tweets and v2 responses) to unified records.
+
+    Every line is parsed once and yields its records in one pass (a v1.1 tweet one, a v2
+    response one per element), so the export is read and parsed once whatever it mixes.
+    """
     parsed = bronze.select("source", "source_file", "source_position", "raw", parse_json(F.col("raw"), LINE_SCHEMA).alias("j"))
-    is_v2 = F.col("j")["data"].isNotNull() | F.col("j")["includes"].isNotNull() | F.col("j")["errors"].isNotNull()
-    is_good_json = json_problem(F.col("raw"), F.col("j"), "Twitter").isNull()
-    return _v1_records(parsed.where(~(is_v2 & is_good_json))).unionByName(_v2_records(parsed.where(is_v2 & is_good_json)))
+    line = F.col("j")
+    is_v2 = line["data"].isNotNull() | line["includes"].isNotNull() | line["errors"].isNotNull()
+    is_good_json = json_problem(F.col("raw"), line, "Twitter").isNull()
+    v1_item = F.array(F.struct(F.lit(_V1), F.lit(""), F.lit(None), F.lit(None)).cast(_ITEM))
+    items = parsed.select(
+        "source", "source_file", "source_position", "raw", "j",
+        F.explode(F.when(is_v2 & is_good_json, _v2_items(line)).otherwise(v1_item)).alias("item"),
+    ).withColumn("seen_at", F.when(F.col("item.kind") != _V1, _v2_seen_at(line)))
+
+    kind, tweet, user = F.col("item.kind"), F.col("item.tweet"), F.col("item.user")
+    v1_key, v1_problem, v1_events, v1_accounts = _v1_record(line)
+    tweet_problem, tweet_events, tweet_accounts = _v2_tweet_record(tweet)
+    item_raw = F.when(kind == _V2_TWEET, F.to_json(tweet)).when(kind == _V2_USER, F.to_json(user)).otherwise(F.col("raw"))
+
+    def by_kind(v1: Column, v2_tweet: Column, v2_user: Column, v2_empty: Column) -> Column:
+        return F.when(kind == _V1, v1).when(kind == _V2_TWEET, v2_tweet).when(kind == _V2_USER, v2_user).otherwise(v2_empty)
+
+    return finish_records(
+        items.withColumn("raw", item_raw),
+        record_path=F.col("item.path"),
+        key=by_kind(v1_key, tweet_key(tweet["id"]), record_key(F.lit(PLATFORM), F.lit("user"), F.col("raw")), F.lit(None)),
+        problem=by_kind(
+            v1_problem,
+            tweet_problem,
+            first_problem(missing(user["id"], "user id"), not_matching(user["id"], NUMERIC_ID_PATTERN, "user id")),
+            _v2_empty_problem(line),
+        ),
+        events=by_kind(v1_events, tweet_events, F.array(), F.array()),
+        accounts=by_kind(v1_accounts, tweet_accounts, F.array(_v2_user_snapshot(user, F.col("seen_at"))), F.array()),
+    )
