@@ -36,10 +36,12 @@ from jobs.common.ingest_io import READ_MODES  # noqa: E402
 
 
 def ensure_sample(sample: Path, events: int, seed: int) -> None:
-    """Generates the sample into ``sample`` unless it already holds one of that size."""
+    """Generates the sample into ``sample`` unless it already holds one of that size and seed."""
     summary = sample / "truth" / "summary.json"
-    if summary.is_file() and json.loads(summary.read_text()).get("n_events_requested") == events:
-        return
+    if summary.is_file():
+        held = json.loads(summary.read_text())
+        if (held.get("n_events_requested"), held.get("seed")) == (events, seed):
+            return
     started = time.monotonic()
     subprocess.run(
         [sys.executable, "-m", "jobs.generate_sample", "--out", str(sample), "--events", str(events), "--seed", str(seed)],
