@@ -211,9 +211,8 @@ def _v1_tweet_events(tweet: Column) -> Column:
     return F.when(tweet_id.isNull(), F.array()).otherwise(F.concat(F.array(content), unique_mentions))
 
 
-def _v1_record(line: Column) -> tuple[Column, Column, Column, Column]:
+def _v1_record(tweet: Column) -> tuple[Column, Column, Column, Column]:
     """Key, problem, events and accounts of a line that is one v1.1 tweet."""
-    tweet = line
     tweet_id, author = _v1_id(tweet), _v1_id(tweet["user"])
     ts = twitter_timestamp(tweet["created_at"])
     problem = F.coalesce(
