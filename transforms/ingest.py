@@ -210,6 +210,14 @@ def quarantine_from(records: DataFrame, run_id: str) -> DataFrame:
     )
 
 
+def record_keys(records: DataFrame, run_id: str) -> DataFrame:
+    """The keys a run adds to ``silver/ingested_records``: its accepted and quarantined
+    records (a duplicate's key is there already), so the next run counts them as duplicates."""
+    return records.where(F.col("outcome") != DUPLICATE).select(
+        "record_key", "source", "outcome", F.lit(run_id).alias("ingest_run_id")
+    )
+
+
 def outcome_counts(records: DataFrame) -> DataFrame:
     """Records read, accepted, quarantined and duplicate per source (one small row each)."""
     def count_of(outcome: str) -> Column:

@@ -56,8 +56,11 @@ def ensure_table(
     schema: StructType,
     partition_by: Iterable[str] = (),
     comment: str | None = None,
-) -> DeltaTable:
+) -> None:
     """Creates a table if it does not exist, and registers it in the catalog.
+
+    Nothing else is read: a run calls this for every table it may write, and loading each
+    table's state here (``DeltaTable.forPath``) would cost a log replay per table per run.
 
     Args:
         spark: The session.
@@ -66,9 +69,6 @@ def ensure_table(
         schema: Schema of a new table.
         partition_by: Partition columns of a new table.
         comment: Table comment.
-
-    Returns:
-        The Delta table.
     """
     path = warehouse.path(table)
     if not table_exists(spark, path):
@@ -79,7 +79,6 @@ def ensure_table(
             builder = builder.comment(comment)
         builder.execute()
     register_table(spark, warehouse, table)
-    return DeltaTable.forPath(spark, path)
 
 
 def local_tables(warehouse: Warehouse) -> list[str]:

@@ -96,13 +96,30 @@ def list_input_files(spark: SparkSession, folder: str, suffixes: tuple[str, ...]
     return sorted(found)
 
 
+@dataclass(frozen=True)
+class FileClaim:
+    """A file a run claimed in ``ingest_files``: read by it, or being read."""
+
+    source: str
+    source_file: str
+    file_size: int
+    ingest_run_id: str
+
+
+def file_claims(spark: SparkSession, warehouse: Warehouse) -> list[FileClaim]:
+    """Every file claimed so far: one row per file (not per record), small enough for the
+    driver. Read once per run, for the runs that did not end and for the files to skip."""
+    rows = spark.read.format("delta").load(warehouse.path("ingest_files")).select(
+        "source", "source_file", "file_size", "ingest_run_id"
+    )
+    return [FileClaim(*row) for row in rows.collect()]
+
+
 def find_new_files(
-    spark: SparkSession, suffixes: tuple[str, ...], warehouse: Warehouse, input_dir: str
+    spark: SparkSession, suffixes: tuple[str, ...], input_dir: str, ingested: set[tuple[str, int]]
 ) -> tuple[dict[str, int], dict[str, list[InputFile]]]:
-    """Per source present: how many files there are, and which were not ingested before."""
-    # The list of files (not rows) ingested before: small enough for the driver.
-    files_table = spark.read.format("delta").load(warehouse.path("ingest_files"))
-    done = {(r.source_file, r.file_size) for r in files_table.select("source_file", "file_size").collect()}
+    """Per source present: how many files there are, and which are not among ``ingested``
+    (``(file, size)`` of the files ingested before)."""
     root = input_dir.rstrip("/")
     found: dict[str, list[InputFile]] = {}
     identities = [f for f in list_input_files(spark, root, (".csv",)) if f[0].rsplit("/", 1)[-1] == "identities.csv"]
@@ -112,7 +129,7 @@ def find_new_files(
         files = list_input_files(spark, f"{root}/{source}", suffixes)
         if files:
             found[source] = files
-    new = {source: [f for f in files if (f[0], f[1]) not in done] for source, files in found.items()}
+    new = {source: [f for f in files if (f[0], f[1]) not in ingested] for source, files in found.items()}
     return {source: len(files) for source, files in found.items()}, new
 
 
@@ -129,23 +146,24 @@ class UnfinishedRun:
     recorded: bool  # whether the ledger has rows of it (a run that failed; a killed one has none)
 
 
-def unfinished_runs(spark: SparkSession, warehouse: Warehouse) -> list[UnfinishedRun]:
+def unfinished_runs(spark: SparkSession, warehouse: Warehouse, claims: list[FileClaim]) -> list[UnfinishedRun]:
     """Runs whose files are claimed but whose ledger rows do not say ``succeeded``.
 
     A run claims its files before it writes anything else and records its ledger rows
     last, so a run killed (or failed) in between is found here, whatever it had written.
-    Both tables hold a row per file or per run and source, not per record: their run ids
-    are few enough for the driver.
+    The ledger holds a row per run and source, not per record: few enough for the driver,
+    and counted there rather than by a Spark aggregation (a shuffle of a few rows).
     """
-    ledger = spark.read.format("delta").load(warehouse.path("ingest_runs")).select("run_id", "status")
-    recorded = {r.run_id: r.succeeded for r in ledger.groupBy("run_id").agg(F.max(F.col("status") == "succeeded").alias("succeeded")).collect()}
-    claims = spark.read.format("delta").load(warehouse.path("ingest_files")).groupBy("ingest_run_id").agg(
-        F.array_sort(F.collect_set("source")).alias("sources"), F.count("*").alias("files")
-    )
+    succeeded: dict[str, bool] = {}
+    for row in spark.read.format("delta").load(warehouse.path("ingest_runs")).select("run_id", "status").collect():
+        succeeded[row.run_id] = succeeded.get(row.run_id, False) or row.status == "succeeded"
+    claimed: dict[str, list[str]] = {}
+    for claim in claims:
+        claimed.setdefault(claim.ingest_run_id, []).append(claim.source)
     return [
-        UnfinishedRun(r.ingest_run_id, tuple(r.sources), r.files, r.ingest_run_id in recorded)
-        for r in claims.collect()
-        if not recorded.get(r.ingest_run_id, False)
+        UnfinishedRun(run_id, tuple(sorted(set(sources))), len(sources), run_id in succeeded)
+        for run_id, sources in sorted(claimed.items())
+        if not succeeded.get(run_id, False)
     ]
 
 
